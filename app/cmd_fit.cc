@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+// `worthit fit`: does a model fit on a system, and where does every byte go.
+// Flags use llama.cpp's names so a user can paste their command line.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "common.h"
+#include "core/text.h"
+#include "plan/fit.h"
+
+namespace worthit::app {
+namespace {
+
+struct FitArgs {
+  GlobalOptions g;
+  std::string system, model, quant, runtime = "llama.cpp";
+  int64_t ctx = -1;
+  int ngl = -1, parallel = -1, n_cpu_moe = 0, batch = 2048, ubatch = 512, main_gpu = 0;
+  bool cpu_moe = false, no_kv_offload = false;
+  std::string tensor_split, cache_k = "f16", cache_v = "f16", flash_attn = "auto", vision = "auto";
+  std::vector<std::string> overrides;
+};
+
+Result<FitOptions> to_options(const FitArgs& a, const ModelArch& arch) {
+  FitOptions o;
+  if (a.runtime == "ollama") o.runtime = Runtime::Ollama;
+  else if (a.runtime != "llama.cpp" && a.runtime != "llama-server")
+    return fail("--runtime", fmt::format("unknown runtime '{}'", a.runtime), "llama.cpp or ollama");
+  o.n_ctx = a.ctx;
+  o.n_gpu_layers = a.ngl;
+  o.n_parallel = a.parallel;
+  o.n_cpu_moe = a.cpu_moe ? arch.n_layers : a.n_cpu_moe;
+  o.n_batch = a.batch;
+  o.n_ubatch = std::min(a.ubatch, a.batch);
+  o.main_gpu = a.main_gpu;
+  o.kv_offload = !a.no_kv_offload;
+  if (!a.tensor_split.empty()) {
+    for (const auto& part : split(a.tensor_split, a.tensor_split.find('/') != std::string::npos ? '/' : ',')) {
+      try {
+        size_t used = 0;
+        double v = std::stod(part, &used);
+        if (used != part.size() || v < 0) throw std::invalid_argument(part);
+        o.tensor_split.push_back(v);
+      } catch (const std::exception&) {
+        return fail("--tensor-split", fmt::format("expected numbers like 3,1, got '{}'", a.tensor_split));
+      }
+    }
+  }
+  for (const auto& ov : a.overrides) {
+    for (const auto& rule : split(ov, ',')) {
+      auto eq = rule.rfind('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == rule.size())
+        return fail("--override-tensor", fmt::format("expected REGEX=DEVICE, got '{}'", rule));
+      o.overrides.push_back({rule.substr(0, eq), rule.substr(eq + 1)});
+    }
+  }
+  auto tk = parse_ggml_type(a.cache_k);
+  if (!tk) return fail("--cache-type-k", tk.error().what, tk.error().hint);
+  auto tv = parse_ggml_type(a.cache_v);
+  if (!tv) return fail("--cache-type-v", tv.error().what, tv.error().hint);
+  o.type_k = *tk;
+  o.type_v = *tv;
+  const std::string fa = to_lower(a.flash_attn);
+  if (fa == "on" || fa == "1" || fa == "true") o.flash_attn = FlashAttn::On;
+  else if (fa == "off" || fa == "0" || fa == "false") o.flash_attn = FlashAttn::Off;
+  else if (fa != "auto") return fail("--flash-attn", fmt::format("expected on, off or auto, got '{}'", a.flash_attn));
+  o.include_vision = a.vision == "on" || (a.vision == "auto" && o.runtime == Runtime::Ollama);
+  if (a.vision != "on" && a.vision != "off" && a.vision != "auto")
+    return fail("--vision", fmt::format("expected on, off or auto, got '{}'", a.vision));
+  return o;
+}
+
+nlohmann::json fit_json(const FitArgs& a, const ModelSource& m, const System& sys,
+                        const FitResult& f) {
+  nlohmann::json pools = nlohmann::json::array();
+  for (const auto& p : f.pools) {
+    pools.push_back({{"id", p.id},                  {"kind", p.kind},
+                     {"device", p.device_name},     {"node", p.node},
+                     {"capacity_bytes", p.capacity.base()}, {"usable_bytes", p.usable.base()},
+                     {"weights_bytes", p.weights.base()},   {"kv_bytes", p.kv.base()},
+                     {"compute_bytes", p.compute.base()},   {"other_bytes", p.other.base()},
+                     {"used_bytes", p.used().base()},
+                     {"free_bytes", (p.usable - p.used()).base()},
+                     {"layers", p.layers},          {"expert_layers", p.expert_layers},
+                     {"bandwidth_gbs", to_gbs(p.bandwidth)}});
+  }
+  nlohmann::json j = {{"system", sys.id},
+                      {"system_name", sys.name},
+                      {"model", m.arch.id.empty() ? a.model : m.arch.id},
+                      {"model_origin", m.origin},
+                      {"quant", m.quant},
+                      {"runtime", runtime_name(f.runtime)},
+                      {"fits", f.fits},
+                      {"n_ctx_tokens", f.n_ctx},
+                      {"kv_cells", f.kv_cells},
+                      {"n_parallel", f.n_parallel},
+                      {"flash_attn", f.flash_attn},
+                      {"n_gpu_layers", f.n_gpu_layers},
+                      {"n_layers_total", f.n_layers_total},
+                      {"model_bytes", f.model_bytes.base()},
+                      {"llama_args", f.llama_args},
+                      {"pools", pools},
+                      {"layer_placement", f.layer_pool},
+                      {"notes", f.notes}};
+  if (!f.fits) j["reason"] = f.reason;
+  return j;
+}
+
+void print_fit(const ModelSource& m, const System& sys, const FitResult& f) {
+  std::cout << fmt::format("{} ({}, {:.2f} GB) on {} with {}\n", m.arch.name, m.quant,
+                           f.model_bytes.base() / 1e9, sys.name, runtime_name(f.runtime));
+  std::cout << fmt::format("context {} tokens, {} slot(s), flash attention {}, {}/{} layers on GPU\n",
+                           f.n_ctx, f.n_parallel, f.flash_attn ? "on" : "off", f.n_gpu_layers,
+                           f.n_layers_total);
+  std::cout << "as llama.cpp arguments: " << f.llama_args << "\n\n";
+  const char* row = "{:<8} {:<8} {:>10} {:>9} {:>9} {:>8} {:>10} {:>10}  {}\n";
+  std::cout << fmt::format(fmt::runtime(row), "pool", "kind", "weights", "KV", "compute", "other",
+                           "used", "usable", "device");
+  for (const auto& p : f.pools) {
+    std::cout << fmt::format(fmt::runtime(row), p.id, p.kind, format_mib(p.weights),
+                             format_mib(p.kv), format_mib(p.compute), format_mib(p.other),
+                             format_mib(p.used()), format_mib(p.usable), p.device_name);
+  }
+  for (const auto& n : f.notes) std::cout << "note: " << n << "\n";
+  std::cout << (f.fits ? std::string("fits: yes\n") : "fits: NO: " + f.reason + "\n");
+}
+
+int run(const FitArgs& a) {
+  auto cat = load_hw_catalog(data_dir(a.g));
+  if (!cat) return report_error(cat.error());
+  auto sys = resolve_system(*cat, a.system);
+  if (!sys) return report_error(sys.error());
+  auto m = load_model_source(a.g, a.model, a.quant);
+  if (!m) return report_error(m.error());
+  auto opts = to_options(a, m->arch);
+  if (!opts) return report_error(opts.error());
+  auto f = fit(*sys, m->arch, m->tensors, *opts);
+  if (!f) return report_error(f.error());
+  if (a.g.json) print_json("fit", fit_json(a, *m, *sys, *f));
+  else print_fit(*m, *sys, *f);
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_fit(CLI::App& app, int& exit_code) {
+  auto a = std::make_shared<FitArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "fit", "Does a model fit on a system, and where does every byte go (llama.cpp flag names)");
+  cmd->add_option("--system", a->system, "System id, composition (seed-desktop+rtx-5090, 2x dgx-spark) or .toml file")->required();
+  cmd->add_option("--model", a->model, "Model id, .gguf file (first split of a split model) or config.json")->required();
+  cmd->add_option("--quant", a->quant, "llama.cpp file type for catalog/config models (default Q4_K_M; gpt-oss: MXFP4_MOE)");
+  cmd->add_option("--runtime", a->runtime, "llama.cpp or ollama (applies ollama's defaults and layer fitting)")->capture_default_str();
+  cmd->add_option("-c,--ctx-size", a->ctx, "Context size in tokens (0 = model's trained context; default: runtime's default, 4096)");
+  cmd->add_option("--n-gpu-layers,--gpu-layers", a->ngl, "-ngl: layers on the GPUs, output layer counted (default: all for llama.cpp, as many as fit for ollama)");
+  cmd->add_option("--tensor-split", a->tensor_split, "-ts: proportions per GPU, e.g. 3,1 (default: free memory)");
+  cmd->add_option("--override-tensor", a->overrides, "-ot REGEX=DEVICE, repeatable, e.g. exps=CPU");
+  cmd->add_option("--n-cpu-moe", a->n_cpu_moe, "Keep the experts of the first N layers on the CPU")->capture_default_str();
+  cmd->add_flag("--cpu-moe", a->cpu_moe, "Keep all experts on the CPU");
+  cmd->add_option("--cache-type-k", a->cache_k, "-ctk: KV cache type for K (f16, q8_0, q4_0, ...)")->capture_default_str();
+  cmd->add_option("--cache-type-v", a->cache_v, "-ctv: KV cache type for V")->capture_default_str();
+  cmd->add_option("--parallel", a->parallel, "-np: parallel sequences (slots); default 1");
+  cmd->add_option("-b,--batch-size", a->batch, "Logical batch in tokens")->capture_default_str();
+  cmd->add_option("--ubatch-size", a->ubatch, "-ub: micro-batch in tokens")->capture_default_str();
+  cmd->add_option("--flash-attn", a->flash_attn, "-fa: on, off or auto")->capture_default_str();
+  cmd->add_flag("--no-kv-offload", a->no_kv_offload, "-nkvo: keep the KV cache in host memory");
+  cmd->add_option("--main-gpu", a->main_gpu, "-mg: main GPU index")->capture_default_str();
+  cmd->add_option("--vision", a->vision, "Load the vision tower: on, off, auto (auto = on for ollama)")->capture_default_str();
+  add_global_options(cmd, a->g);
+  cmd->callback([a, &exit_code] { exit_code = run(*a); });
+}
+
+}  // namespace worthit::app

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// Shared pieces of the subcommands: catalog loading, model sources, output and exit codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "hw/catalog.h"
+#include "model/arch.h"
+#include "model/tensor.h"
+
+namespace worthit::app {
+
+/// Version of every JSON document worthit prints.
+constexpr int kSchemaVersion = 1;
+
+/// Exit codes.
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+/// Options every command has.
+struct GlobalOptions {
+  std::string data_dir;  ///< catalogs; default: $WORTHIT_DATA or the source tree's data/
+  bool json = false;
+};
+
+/// Adds --data and --json to a subcommand.
+void add_global_options(CLI::App* cmd, GlobalOptions& g);
+
+/// The catalog directory to use.
+std::string data_dir(const GlobalOptions& g);
+
+/// A model ready for planning: architecture plus its tensors.
+struct ModelSource {
+  ModelArch arch;
+  std::vector<TensorInfo> tensors;
+  std::string quant;   ///< "Q4_K_M", or the GGUF's file type
+  std::string origin;  ///< "catalog", "gguf" or "hf-config"
+  uint64_t file_bytes = 0;  ///< real size on disk (gguf), else the derived tensor bytes
+};
+
+/// Resolves --model (catalog id, .gguf path, or config.json path) and --quant.
+Result<ModelSource> load_model_source(const GlobalOptions& g, const std::string& model,
+                                      const std::string& quant);
+
+/// Prints an error to stderr and returns its exit code: 2 when a flag is at fault
+/// (the error's `where` starts with '-'), else 1.
+int report_error(const Error& e);
+
+/// Prints a JSON document with schema_version and the command name added.
+void print_json(const std::string& command, nlohmann::json body);
+
+/// Registration of each subcommand (one file each).
+void register_systems(CLI::App& app, int& exit_code);
+void register_models(CLI::App& app, int& exit_code);
+void register_fit(CLI::App& app, int& exit_code);
+
+}  // namespace worthit::app
