@@ -19,6 +19,8 @@ struct FitArgs {
   int ngl = -1, parallel = -1, n_cpu_moe = 0, batch = 2048, ubatch = 512, main_gpu = 0;
   bool cpu_moe = false, no_kv_offload = false;
   std::string tensor_split, cache_k = "f16", cache_v = "f16", flash_attn = "auto", vision = "auto";
+  std::string fit = "on";
+  double fit_target_mib = 1024;
   std::vector<std::string> overrides;
 };
 
@@ -65,6 +67,12 @@ Result<FitOptions> to_options(const FitArgs& a, const ModelArch& arch) {
   if (fa == "on" || fa == "1" || fa == "true") o.flash_attn = FlashAttn::On;
   else if (fa == "off" || fa == "0" || fa == "false") o.flash_attn = FlashAttn::Off;
   else if (fa != "auto") return fail("--flash-attn", fmt::format("expected on, off or auto, got '{}'", a.flash_attn));
+  o.ollama_fa_explicit = o.flash_attn == FlashAttn::On;
+  if (a.fit != "on" && a.fit != "off")
+    return fail("--fit", fmt::format("expected on or off, got '{}'", a.fit));
+  o.fit_auto = a.fit == "on";
+  if (a.fit_target_mib < 0) return fail("--fit-target", "must not be negative");
+  o.fit_margin = mib(a.fit_target_mib);
   o.include_vision = a.vision == "on" || (a.vision == "auto" && o.runtime == Runtime::Ollama);
   if (a.vision != "on" && a.vision != "off" && a.vision != "auto")
     return fail("--vision", fmt::format("expected on, off or auto, got '{}'", a.vision));
@@ -102,6 +110,7 @@ nlohmann::json fit_json(const FitArgs& a, const ModelSource& m, const System& sy
                       {"llama_args", f.llama_args},
                       {"pools", pools},
                       {"layer_placement", f.layer_pool},
+                      {"expert_placement", f.expert_pool},
                       {"notes", f.notes}};
   if (!f.fits) j["reason"] = f.reason;
   return j;
@@ -167,6 +176,8 @@ void register_fit(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-kv-offload", a->no_kv_offload, "-nkvo: keep the KV cache in host memory");
   cmd->add_option("--main-gpu", a->main_gpu, "-mg: main GPU index")->capture_default_str();
   cmd->add_option("--vision", a->vision, "Load the vision tower: on, off, auto (auto = on for ollama)")->capture_default_str();
+  cmd->add_option("--fit", a->fit, "-fit: llama.cpp's automatic placement when -ngl/-ts/-ot/--n-cpu-moe are unset: on or off")->capture_default_str();
+  cmd->add_option("--fit-target", a->fit_target_mib, "-fitt: MiB that --fit keeps free per GPU")->capture_default_str();
   add_global_options(cmd, a->g);
   cmd->callback([a, &exit_code] { exit_code = run(*a); });
 }

@@ -2,6 +2,7 @@
 // worthit: will this model run on this machine, how fast, and is new hardware worth it?
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <string>
@@ -18,7 +19,7 @@ std::vector<std::string> normalize_args(int argc, char** argv) {
       {"-ngl", "--n-gpu-layers"}, {"-ts", "--tensor-split"}, {"-ot", "--override-tensor"},
       {"-ctk", "--cache-type-k"}, {"-ctv", "--cache-type-v"}, {"-np", "--parallel"},
       {"-ub", "--ubatch-size"},   {"-fa", "--flash-attn"},   {"-nkvo", "--no-kv-offload"},
-      {"-mg", "--main-gpu"},      {"-ncmoe", "--n-cpu-moe"}, {"-cmoe", "--cpu-moe"}};
+      {"-mg", "--main-gpu"}, {"-fit", "--fit"}, {"-fitt", "--fit-target"},      {"-ncmoe", "--n-cpu-moe"}, {"-cmoe", "--cpu-moe"}};
   std::vector<std::string> out;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];

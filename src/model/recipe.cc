@@ -367,6 +367,10 @@ std::vector<TensorInfo> derive_tensors(const ModelArch& a, FileType f) {
     TensorInfo t = s.t;
     if (!s.quantizable) {
       t.type = G::F32;
+    } else if (a.arch == "gpt-oss" && t.role == TensorRole::FfnExperts) {
+      // gpt-oss ships its experts in MXFP4; llama.cpp's converter and quantizer keep them so
+      // whatever the file type (unsloth's "F16" 20b file is 13.8 GB, its Q4_K_M 11.6 GB).
+      t.type = G::MXFP4;
     } else if (!is_quantized(base)) {
       t.type = base;
     } else {

@@ -1,404 +1,262 @@
 // SPDX-License-Identifier: MIT
-// Placement follows llama.cpp's llama_model::load_tensors (src/llama-model.cpp, read at commit
-// c392e50): the input layer (token_embd) stays on the CPU; repeating layer il goes to the CPU
-// when il < n_layer - ngl, else to GPU upper_bound(split, (il - i_gpu_start) / act_gpu_layers)
-// where act_gpu_layers = min(ngl, n_layer + 1); the output layer is "layer n_layer" under the
-// same rule, so it is offloaded only when ngl > n_layer. -ot rules are tried in order and the
-// first regex_search match wins; --n-cpu-moe N adds rules for the experts of layers 0..N-1.
+// fit(): the runtime's defaults, then its placement rules (placement.cc, auto_fit.cc).
 #include "plan/fit.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
 #include <numeric>
-#include <regex>
 
+#include "core/text.h"
 #include "model/recipe.h"
-#include "plan/compute_buffer.h"
+#include "plan/placement.h"
 #include "plan/runtime.h"
 
 namespace worthit {
 namespace {
 
-struct Layout {
-  std::vector<PoolUse> pools;
-  std::vector<int> gpus;  ///< pool index of each llama.cpp GPU device, in device order
-  std::vector<Backend> gpu_backend;
-  int cpu = -1;           ///< pool that holds CPU buffers (host, or the unified pool)
-  bool cpu_is_unified = false;
-};
+using detail::CompiledOverride;
+using detail::Layout;
+using detail::Plan;
+using detail::Resolved;
 
-std::string gpu_id(Backend b, int n) {
-  if (b == Backend::Metal) return n == 0 ? "Metal" : fmt::format("Metal{}", n);
-  return fmt::format("{}{}", backend_prefix(b), n);
+bool is_quantized_cache(GgmlType t) {
+  return !(t == GgmlType::F16 || t == GgmlType::F32 || t == GgmlType::BF16);
 }
 
-Layout build_layout(const System& sys) {
-  Layout L;
-  std::map<Backend, int> count;
-  for (size_t k = 0; k < sys.nodes.size(); ++k) {
-    const Node& n = sys.nodes[k];
-    auto add_gpu = [&](const Device& d, Bytes cap, Bytes usable, const char* kind) {
-      PoolUse p;
-      p.id = gpu_id(d.backend, count[d.backend]++);
-      p.kind = kind;
-      p.device_name = d.name;
-      p.node = static_cast<int>(k);
-      p.capacity = cap;
-      p.usable = usable;
-      p.bandwidth = d.memory_bandwidth;
-      L.pools.push_back(p);
-      L.gpus.push_back(static_cast<int>(L.pools.size()) - 1);
-      L.gpu_backend.push_back(d.backend);
-    };
-    if (n.soc) {
-      const Device& d = *n.soc;
-      add_gpu(d, d.memory_capacity, unified_gpu_usable(d, d.memory_capacity), "unified");
-      if (k == 0) {
-        L.cpu = L.gpus.back();
-        L.cpu_is_unified = true;
-      }
-      continue;
-    }
-    for (const auto& g : n.gpus) add_gpu(g.device, g.device.memory_capacity, g.device.memory_capacity, "vram");
-    if (k == 0 && n.host) {
-      PoolUse h;
-      h.id = "CPU";
-      h.kind = "host";
-      h.device_name = n.host->cpu;
-      h.capacity = n.host->memory_capacity;
-      h.usable = h.capacity - host_os_reserve(h.capacity);
-      h.bandwidth = n.host->memory_bandwidth;
-      L.pools.push_back(h);
-      L.cpu = static_cast<int>(L.pools.size()) - 1;
-    }
-  }
-  return L;
-}
-
-/// Pool index of each repeating layer and (last) the output layer.
-std::vector<int> assign_layers(const Layout& L, int n_layer, int ngl,
-                               const std::vector<double>& split) {
-  std::vector<double> cum(split.size());
-  std::partial_sum(split.begin(), split.end(), cum.begin());
-  const double sum = cum.empty() ? 0 : cum.back();
-  for (double& c : cum) c /= sum;
-  const int i_gpu_start = std::max(n_layer - ngl, 0);
-  const int act = L.gpus.empty() ? 0 : std::min(ngl, n_layer + 1);
-  std::vector<int> out(n_layer + 1, L.cpu);
-  for (int il = 0; il <= n_layer; ++il) {
-    if (il < i_gpu_start || il - i_gpu_start >= act) continue;
-    const float frac = float(il - i_gpu_start) / float(act);  // llama.cpp compares in float
-    auto it = std::upper_bound(cum.begin(), cum.end(), frac,
-                               [](float f, double c) { return f < static_cast<float>(c); });
-    size_t g = std::min<size_t>(static_cast<size_t>(it - cum.begin()), L.gpus.size() - 1);
-    out[il] = L.gpus[g];
-  }
-  return out;
-}
-
-struct CompiledOverride {
-  std::regex re;
-  int pool;
-};
-
-Result<std::vector<CompiledOverride>> compile_overrides(const Layout& L, const FitOptions& o) {
-  std::vector<TensorOverride> rules = o.overrides;
-  for (int il = 0; il < o.n_cpu_moe; ++il)
-    rules.push_back({fmt::format(R"(blk\.{}\.ffn_(up|down|gate|gate_up)_(ch|)exps)", il), "CPU"});
-  std::vector<CompiledOverride> out;
-  for (const auto& r : rules) {
-    int pool = -1;
-    for (size_t i = 0; i < L.pools.size(); ++i)
-      if (L.pools[i].id == r.device) pool = static_cast<int>(i);
-    if (r.device == "CPU") pool = L.cpu;
-    if (pool < 0) {
-      std::vector<std::string> ids{"CPU"};
-      for (int g : L.gpus) ids.push_back(L.pools[g].id);
-      return fail("-ot", fmt::format("unknown device '{}' in '{}={}'", r.device, r.pattern, r.device),
-                  "devices here: " + fmt::format("{}", fmt::join(ids, ", ")));
-    }
-    try {
-      out.push_back({std::regex(r.pattern), pool});
-    } catch (const std::regex_error& e) {
-      return fail("-ot", fmt::format("invalid regular expression '{}': {}", r.pattern, e.what()));
-    }
-  }
-  return out;
-}
-
-/// Where one tensor goes.
-int place_tensor(const Layout& L, const std::vector<int>& layer_pool,
-                 const std::vector<CompiledOverride>& ov, const TensorInfo& t, int vision_pool) {
-  for (const auto& o : ov)
-    if (std::regex_search(t.name, o.re)) return o.pool;
-  switch (t.role) {
-    case TensorRole::TokenEmbd: return L.cpu;
-    case TensorRole::Output:
-    case TensorRole::OutputNorm: return layer_pool.back();
-    case TensorRole::Vision: return vision_pool;
-    default: break;
-  }
-  if (t.layer >= 0 && t.layer + 1 < static_cast<int>(layer_pool.size())) return layer_pool[t.layer];
-  return L.cpu;
-}
-
-/// Bytes of one layer's cache or recurrent state for `cells` cells and `n_seq` sequences.
-double layer_state_bytes(const ModelArch& a, AttentionKind kind, int64_t cells, int n_seq,
-                         GgmlType tk, GgmlType tv, bool fa) {
-  const auto& ik = ggml_type_info(tk);
-  const auto& iv = ggml_type_info(tv);
-  const double bk = double(ik.block_bytes) / ik.block_elems, bv = double(iv.block_bytes) / iv.block_elems;
-  if (kind == AttentionKind::Linear) {
-    const auto& l = a.linear;
-    const double conv = double(l.conv_kernel - 1) * (2.0 * l.heads_qk * l.head_dim_qk + double(l.heads_v) * l.head_dim_v);
-    const double ssm = double(l.heads_v) * l.head_dim_qk * l.head_dim_v;
-    return (conv + ssm) * 4.0 * n_seq;  // F32 state per sequence
-  }
-  if (a.mla.kv_lora_rank > 0) {
-    // MLA caches the compressed latent and the RoPE key; V is a view of K with flash attention.
-    const double k = double(a.mla.kv_lora_rank + a.mla.qk_rope_dim) * bk;
-    const double v = fa ? 0.0 : double(a.mla.kv_lora_rank) * bv;
-    return (k + v) * double(cells);
-  }
-  return (double(a.n_kv_heads) * a.head_dim * bk + double(a.n_kv_heads) * a.v_dim() * bv) * double(cells);
-}
-
-/// Settings after the runtime's defaults are applied.
-struct Resolved {
-  int64_t n_ctx = 0;
-  int n_seq = 1;
-  bool fa = true;
-  int ngl = 0;
-  std::vector<double> split;
-  int64_t kv_cells = 0, swa_cells = 0, n_tokens = 0;
-};
-
-Bytes free_for_split(const PoolUse& p, Backend b) {
-  return p.usable - driver_context_bytes(b);
-}
-
-/// Compute buffers per device, driver contexts, and host-side buffers.
-void add_buffers(const Layout& L, const ModelArch& a, const FitOptions& o, const Resolved& r,
-                 const std::vector<int>& layer_pool, const std::vector<double>& host_layer_bytes,
-                 std::vector<PoolUse>& P) {
-  const int out_pool = layer_pool.back();
-  // With a micro-batch of kOpOffloadMinBatch tokens or more, host-resident weights are copied
-  // to the first GPU per micro-batch: its compute buffer holds the largest layer's share.
-  const double staged = r.n_tokens >= kOpOffloadMinBatch && !L.cpu_is_unified && !L.gpus.empty()
-                            ? *std::max_element(host_layer_bytes.begin(), host_layer_bytes.end())
-                            : 0.0;
-  for (size_t g = 0; g < L.gpus.size(); ++g) {
-    PoolUse& p = P[L.gpus[g]];
-    GraphSlice sl{r.n_tokens, r.kv_cells, r.swa_cells, r.fa, p.layers > 0 || p.expert_layers > 0,
-                  L.gpus[g] == out_pool, false, Bytes{g == 0 ? staged : 0.0}, o.type_k, o.type_v};
-    p.compute += compute_buffer_bytes(a, sl);
-    p.other += driver_context_bytes(L.gpu_backend[g]);
-  }
-  PoolUse& host = P[L.cpu];
-  const bool cpu_layers = std::count(layer_pool.begin(), layer_pool.end() - 1, L.cpu) > 0 ||
-                          std::any_of(host_layer_bytes.begin(), host_layer_bytes.end(),
-                                      [](double b) { return b > 0; });
-  if (cpu_layers || out_pool == L.cpu || L.gpus.empty()) {
-    GraphSlice sl{r.n_tokens, r.kv_cells, r.swa_cells, r.fa, cpu_layers || L.gpus.empty(),
-                  out_pool == L.cpu, true, Bytes{}, o.type_k, o.type_v};
-    host.compute += compute_buffer_bytes(a, sl);
-  }
-  // Logits/embeddings output buffer: n_vocab F32 per sequence, in host memory.
-  host.other += Bytes{double(a.vocab) * 4.0 * r.n_seq};
-}
-
-/// Sets fits/reason from the pools.
-void judge(FitResult& f) {
-  f.fits = true;
-  double worst = 0;
-  for (const auto& p : f.pools) {
-    const double short_by = p.used().base() - p.usable.base();
-    if (short_by > worst) {
-      worst = short_by;
-      f.fits = false;
-      f.reason = fmt::format(
-          "{} ({}) needs {:.0f} MiB but only {:.0f} MiB are usable ({:.0f} MiB total): "
-          "short by {:.0f} MiB",
-          p.id, p.device_name, to_mib(p.used()), to_mib(p.usable), to_mib(p.capacity),
-          short_by / 1048576.0);
-    }
-  }
-}
-
-/// The per-pool bytes for one complete setting.
-FitResult place(const Layout& L0, const ModelArch& a, const std::vector<TensorInfo>& tensors,
-                const FitOptions& o, const Resolved& r, const std::vector<CompiledOverride>& ov) {
-  FitResult f;
-  f.pools = L0.pools;
-  auto& P = f.pools;
-  f.layer_pool = {};
-  std::vector<int> layer_pool = assign_layers(L0, a.n_layers, r.ngl, r.split);
-  const int vision_pool = (!L0.gpus.empty() && r.ngl > 0) ? L0.gpus[0] : L0.cpu;
-  std::vector<double> host_layer_bytes(a.n_layers, 0.0);
-  std::vector<std::vector<bool>> expert_here(P.size(), std::vector<bool>(a.n_layers, false));
-  for (const auto& t : tensors) {
-    int p = place_tensor(L0, layer_pool, ov, t, vision_pool);
-    P[p].weights += Bytes{double(t.bytes())};
-    if (t.layer >= 0 && t.layer < a.n_layers) {
-      if (t.role == TensorRole::FfnExperts) expert_here[p][t.layer] = true;
-      if (P[p].kind == "host") host_layer_bytes[t.layer] += double(t.bytes());
-    }
-  }
-  for (int il = 0; il < a.n_layers; ++il) {
-    P[layer_pool[il]].layers++;
-    for (size_t p = 0; p < P.size(); ++p)
-      if (expert_here[p][il]) P[p].expert_layers++;
-    const int kv_pool = o.kv_offload ? layer_pool[il] : L0.cpu;
-    const AttentionKind kind = a.layer_attention(il);
-    const int64_t cells = kind == AttentionKind::Sliding ? r.swa_cells : r.kv_cells;
-    P[kv_pool].kv += Bytes{layer_state_bytes(a, kind, cells, r.n_seq, o.type_k, o.type_v, r.fa)};
-  }
-  add_buffers(L0, a, o, r, layer_pool, host_layer_bytes, P);
-  f.layer_pool.reserve(layer_pool.size());
-  for (int p : layer_pool) f.layer_pool.push_back(P[p].id);
-  f.n_ctx = r.n_ctx;
-  f.kv_cells = r.kv_cells;
-  f.n_parallel = r.n_seq;
-  f.flash_attn = r.fa;
-  f.n_gpu_layers = L0.gpus.empty() ? 0 : std::min(r.ngl, a.n_layers + 1);
-  f.n_layers_total = a.n_layers + 1;
-  f.model_bytes = Bytes{double(total_bytes(tensors))};
-  judge(f);
-  return f;
-}
-
-}  // namespace
-
-std::vector<PoolUse> system_pools(const System& system) { return build_layout(system).pools; }
-
-const char* runtime_name(Runtime r) { return r == Runtime::Ollama ? "ollama" : "llama.cpp"; }
-
-Bytes kv_bytes_per_token_layer(const ModelArch& a, GgmlType tk, GgmlType tv) {
-  return Bytes{layer_state_bytes(a, AttentionKind::Full, 1, 1, tk, tv, false)};
-}
-
-}  // namespace worthit
-
-namespace worthit {
-namespace {
-
-Resolved resolve(const Layout& L, const ModelArch& a, const FitOptions& o) {
+Resolved resolve(const Layout& L, const ModelArch& a, const FitOptions& o,
+                 std::vector<std::string>& notes) {
   Resolved r;
-  Bytes largest;
-  for (int g : L.gpus) largest = std::max(largest, L.pools[g].capacity);
-  r.n_ctx = o.n_ctx > 0 ? o.n_ctx
-            : o.n_ctx == 0 && a.context_max > 0 ? a.context_max
-                                                : default_context(o.runtime, a, largest);
-  r.n_seq = o.n_parallel > 0 ? o.n_parallel : 1;
-  if (o.runtime == Runtime::Ollama) r.n_ctx *= r.n_seq;  // ollama multiplies num_ctx by slots
-  // Flash attention: llama.cpp's "auto" enables it where the backend supports it (all GPU
-  // backends here); a quantized V cache requires it.
-  r.fa = o.flash_attn != FlashAttn::Off;
-  r.ngl = o.n_gpu_layers >= 0 ? o.n_gpu_layers : a.n_layers + 1;
-  r.kv_cells = padded_context(r.n_ctx);
-  const int64_t ub = std::min<int64_t>(o.n_ubatch, std::min<int64_t>(o.n_batch, r.n_ctx));
-  r.n_tokens = ub;
-  if (a.sliding_window > 0)
-    r.swa_cells = std::min(r.kv_cells, padded_context(a.sliding_window * r.n_seq + ub));
-  if (!o.tensor_split.empty()) {
-    r.split = o.tensor_split;
-  } else {
-    for (size_t g = 0; g < L.gpus.size(); ++g)
-      r.split.push_back(std::max(0.0, free_for_split(L.pools[L.gpus[g]], L.gpu_backend[g]).base()));
+  Bytes total_gpu;
+  for (size_t g = 0; g < L.gpus.size(); ++g) total_gpu += L.pools[L.gpus[g]].gpu_usable;
+  if (o.n_ctx > 0) r.n_ctx = o.n_ctx;
+  else if (o.n_ctx == 0 && a.context_max > 0) r.n_ctx = a.context_max;
+  else {
+    r.n_ctx = default_context(o.runtime, a, total_gpu);
+    notes.push_back(fmt::format("context: {} tokens ({} default{})", r.n_ctx,
+                                runtime_name(o.runtime),
+                                o.runtime == Runtime::Ollama ? " for this much VRAM" : ""));
   }
+  r.n_seq = o.n_parallel > 0 ? o.n_parallel : 1;
+  if (o.runtime == Runtime::Ollama) r.n_ctx *= r.n_seq;  // ollama: KvSize = num_ctx x parallel
+  // Flash attention "auto" resolves to on for every GPU backend modelled here.
+  r.fa = o.flash_attn != FlashAttn::Off;
+  r.type_k = o.type_k;
+  r.type_v = o.type_v;
+  if (o.runtime == Runtime::Ollama && !ollama_engine_arch(a.arch) && !o.ollama_fa_explicit &&
+      (is_quantized_cache(o.type_k) || is_quantized_cache(o.type_v))) {
+    r.type_k = r.type_v = GgmlType::F16;
+    notes.push_back("ollama: '" + a.arch + "' runs on ollama's llama.cpp runner, which ignores a "
+                    "quantized KV cache type unless OLLAMA_FLASH_ATTENTION=1 is set (pass -fa on); "
+                    "the cache is f16");
+  }
+  r.kv_cells = padded_context(r.n_ctx);
+  r.n_tokens = std::min<int64_t>(std::min(o.n_ubatch, o.n_batch), r.n_ctx);
+  if (a.sliding_window > 0)
+    r.swa_cells = std::min(r.kv_cells, padded_context(a.sliding_window * r.n_seq + r.n_tokens));
   return r;
 }
 
-std::string type_arg(GgmlType t) {
-  std::string s = ggml_type_info(t).name;
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+Result<std::vector<CompiledOverride>> compile_overrides(const Layout& L, const FitOptions& o) {
+  std::vector<CompiledOverride> out;
+  const int G = static_cast<int>(L.gpus.size());
+  for (const auto& r : o.overrides) {
+    int slot = r.device == "CPU" ? G : -1;
+    for (int g = 0; g < G; ++g)
+      if (L.pools[L.gpus[g]].id == r.device) slot = g;
+    if (slot < 0) {
+      std::vector<std::string> ids{"CPU"};
+      for (int g : L.gpus) ids.push_back(L.pools[g].id);
+      return fail("--override-tensor",
+                  fmt::format("unknown device '{}' in '{}={}'", r.device, r.pattern, r.device),
+                  fmt::format("devices here: {}", fmt::join(ids, ", ")));
+    }
+    try {
+      out.push_back({std::regex(r.pattern), slot});
+    } catch (const std::regex_error& e) {
+      return fail("--override-tensor",
+                  fmt::format("invalid regular expression '{}': {}", r.pattern, e.what()));
+    }
+  }
+  return out;
+}
+
+std::vector<double> free_split(const Layout& L) {
+  std::vector<double> s;
+  for (size_t g = 0; g < L.gpus.size(); ++g) s.push_back(std::max(0.0, detail::gpu_free(L, g).base()));
   return s;
 }
 
-std::string llama_args(const FitOptions& o, const Resolved& r, size_t n_gpus) {
-  std::string s = fmt::format("-c {} -ngl {}", o.runtime == Runtime::Ollama ? r.n_ctx / r.n_seq : r.n_ctx, r.ngl);
+std::string llama_args(const FitOptions& o, const Resolved& r, const Plan& p, const ModelArch& a,
+                       size_t n_gpus) {
+  std::string s = fmt::format("-c {} -ngl {}", r.n_ctx, p.ngl);
   if (n_gpus > 1) {
     std::vector<std::string> parts;
-    for (double x : r.split) parts.push_back(fmt::format("{:.0f}", x / 1048576.0 / 1024.0 * 10) );
-    s += " -ts " + fmt::format("{}", fmt::join(parts, ","));
+    for (double x : p.split) parts.push_back(fmt::format("{:.3g}", x > 1e6 ? x / 1073741824.0 : x));
+    s += fmt::format(" -ts {}", fmt::join(parts, ","));
   }
-  for (const auto& ov : o.overrides) s += fmt::format(" -ot {}={}", ov.pattern, ov.device);
-  if (o.n_cpu_moe > 0) s += fmt::format(" --n-cpu-moe {}", o.n_cpu_moe);
-  if (o.type_k != GgmlType::F16) s += " -ctk " + type_arg(o.type_k);
-  if (o.type_v != GgmlType::F16) s += " -ctv " + type_arg(o.type_v);
+  for (const auto& ov : o.overrides) s += fmt::format(" -ot '{}={}'", ov.pattern, ov.device);
+  const int n_cpu = static_cast<int>(std::count(p.experts_on_cpu.begin(), p.experts_on_cpu.end(), 1));
+  bool prefix = n_cpu > 0;
+  for (int il = 0; il < n_cpu && prefix; ++il) prefix = p.experts_on_cpu[il];
+  if (n_cpu > 0 && prefix) s += fmt::format(" --n-cpu-moe {}", n_cpu);
+  else if (n_cpu > 0) {
+    std::vector<std::string> ids;
+    for (int il = 0; il < a.n_layers; ++il)
+      if (p.experts_on_cpu[il]) ids.push_back(std::to_string(il));
+    s += fmt::format(" -ot 'blk\\.({})\\.ffn_(up|down|gate)_exps=CPU'", fmt::join(ids, "|"));
+  }
+  if (r.type_k != GgmlType::F16) s += " -ctk " + to_lower(ggml_type_info(r.type_k).name);
+  if (r.type_v != GgmlType::F16) s += " -ctv " + to_lower(ggml_type_info(r.type_v).name);
   if (r.n_seq > 1) s += fmt::format(" -np {}", r.n_seq);
   s += fmt::format(" -b {} -ub {} -fa {}", o.n_batch, o.n_ubatch, r.fa ? "on" : "off");
   if (!o.kv_offload) s += " -nkvo";
   return s;
 }
 
-/// ollama's placement: the whole model on the one GPU with most free memory when it fits
-/// there; otherwise as many layers as fit, spread over all GPUs by free memory.
-FitResult ollama_place(const Layout& L, const ModelArch& a, const std::vector<TensorInfo>& t,
-                       const FitOptions& o, Resolved r, const std::vector<CompiledOverride>& ov,
-                       std::vector<std::string>& notes) {
-  if (o.n_gpu_layers < 0 && o.tensor_split.empty() && L.gpus.size() > 1) {
-    size_t best = std::max_element(r.split.begin(), r.split.end()) - r.split.begin();
-    Resolved one = r;
-    for (size_t g = 0; g < one.split.size(); ++g) one.split[g] = g == best ? 1.0 : 0.0;
-    FitResult f = place(L, a, t, o, one, ov);
-    if (f.fits) {
-      notes.push_back(fmt::format("ollama: the model fits on {} alone, so only that GPU is used",
-                                  L.pools[L.gpus[best]].id));
-      f.llama_args = llama_args(o, one, L.gpus.size());
-      return f;
+/// Whether every GPU keeps `margin` free.
+bool keeps_margin(const FitResult& f, const Layout& L, Bytes margin) {
+  for (int g : L.gpus) {
+    const PoolUse& p = f.pools[g];
+    const Bytes used = p.kind == "unified" ? p.gpu_used : p.used();
+    if (used + margin > p.gpu_usable) return false;
+  }
+  return f.fits;
+}
+
+FitResult llama_place(const Layout& L, const ModelArch& a, const std::vector<TensorInfo>& t,
+                      const FitOptions& o, const Resolved& r,
+                      const std::vector<CompiledOverride>& ov, std::vector<std::string>& notes) {
+  Plan p;
+  p.ngl = o.n_gpu_layers >= 0 ? o.n_gpu_layers : a.n_layers + 1;
+  p.split = o.tensor_split.empty() ? free_split(L) : o.tensor_split;
+  p.experts_on_cpu.assign(a.n_layers, 0);
+  for (int il = 0; il < std::min(o.n_cpu_moe, a.n_layers); ++il) p.experts_on_cpu[il] = 1;
+  FitResult f = detail::place(L, a, t, o, r, p, ov);
+  const bool user_placed = o.n_gpu_layers >= 0 || !o.tensor_split.empty() ||
+                           !o.overrides.empty() || o.n_cpu_moe > 0;
+  if (o.fit_auto && !user_placed && !keeps_margin(f, L, o.fit_margin)) {
+    if (auto fp = detail::auto_fit_llama(L, a, t, o, r)) {
+      FitResult g = detail::place(L, a, t, o, r, *fp, ov);
+      notes.push_back(fmt::format("llama.cpp --fit: the default placement leaves less than {:.0f} "
+                                  "MiB free on a GPU, so it chose -ngl/-ts/-ot itself",
+                                  to_mib(o.fit_margin)));
+      g.llama_args = llama_args(o, r, *fp, a, L.gpus.size());
+      return g;
     }
   }
-  if (o.n_gpu_layers < 0) {
-    for (int ngl = a.n_layers + 1; ngl > 0; --ngl) {
-      r.ngl = ngl;
-      FitResult f = place(L, a, t, o, r, ov);
-      if (f.fits) {
-        if (ngl <= a.n_layers)
-          notes.push_back(fmt::format("ollama: offloaded {}/{} layers to the GPUs (the rest run "
-                                      "on the CPU)", ngl, a.n_layers + 1));
-        f.llama_args = llama_args(o, r, L.gpus.size());
-        return f;
+  f.llama_args = llama_args(o, r, p, a, L.gpus.size());
+  return f;
+}
+
+/// ollama's own graph-size estimate for models on its llama.cpp runner (fs/ggml/ggml.go
+/// GraphSize, v0.16.2), which ignores flash attention; it only shapes ollama's layer split.
+double ollama_runner_graph(const ModelArch& a, int64_t n_ctx, int64_t batch) {
+  const double b = double(batch), e = double(a.hidden), c = double(n_ctx), h = a.n_heads;
+  const double hkv = a.n_kv_heads, d = a.head_dim, V = double(a.vocab);
+  const double att = 4 * b * (1 + e + std::max(c, e)) + e * e * 9 / 16 + 4 * c * (b * h + d * hkv);
+  const double out = 4 * b * (e + V) + e * V * 105 / 128;
+  return 4 * b * e + std::max(att, out);
+}
+
+/// Memory ollama counts as available on each GPU when it splits layers: free memory minus its
+/// 457 MiB minimum, its graph reservation and, for its llama.cpp runner, one layer.
+std::vector<double> ollama_available(const Layout& L, const ModelArch& a,
+                                     const std::vector<TensorInfo>& t, const Resolved& r) {
+  const bool runner = !ollama_engine_arch(a.arch);
+  double layer0 = detail::layer_state_bytes(a, a.layer_attention(0), r.kv_cells, r.n_seq,
+                                            r.type_k, r.type_v, r.fa);
+  for (const auto& x : t)
+    if (x.layer == 0) layer0 += double(x.bytes());
+  std::vector<double> s;
+  for (size_t g = 0; g < L.gpus.size(); ++g) {
+    double avail = L.pools[L.gpus[g]].gpu_usable.base() - mib(457).base();
+    if (runner) avail -= ollama_runner_graph(a, r.n_ctx, 512) + layer0;
+    s.push_back(std::max(0.0, avail));
+  }
+  return s;
+}
+
+/// ollama v0.16: GPUs sorted by free memory; the first set (one GPU, then two, ...) that holds
+/// every layer wins; otherwise as many layers as fit. -ngl counts the output as a layer and
+/// offloads the last N blocks (its vendored llama.cpp predates PR #18148).
+FitResult ollama_place(const Layout& L, const ModelArch& a, const std::vector<TensorInfo>& t,
+                       const FitOptions& o, const Resolved& r,
+                       const std::vector<CompiledOverride>& ov, std::vector<std::string>& notes) {
+  const size_t G = L.gpus.size();
+  std::vector<double> free = ollama_available(L, a, t, r);
+  std::vector<size_t> order(G);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return free[x] > free[y]; });
+  Plan p;
+  p.output_first = false;
+  p.experts_on_cpu.assign(a.n_layers, 0);
+  for (int il = 0; il < std::min(o.n_cpu_moe, a.n_layers); ++il) p.experts_on_cpu[il] = 1;
+  auto with_gpus = [&](size_t k) {
+    std::vector<double> s(G, 0.0);
+    for (size_t i = 0; i < k; ++i) s[order[i]] = free[order[i]];
+    return s;
+  };
+  if (!o.tensor_split.empty()) {
+    p.split = o.tensor_split;
+  } else {
+    p.split = with_gpus(G);
+    for (size_t k = 1; k <= G && o.n_gpu_layers < 0; ++k) {
+      Plan q = p;
+      q.ngl = a.n_layers + 1;
+      q.split = with_gpus(k);
+      if (detail::place(L, a, t, o, r, q, ov).fits) {
+        p.split = q.split;
+        if (k < G) notes.push_back(fmt::format("ollama: the model fits on {} GPU(s) with the most "
+                                               "free memory, so only those are used", k));
+        break;
       }
     }
-    r.ngl = 0;
   }
-  FitResult f = place(L, a, t, o, r, ov);
-  f.llama_args = llama_args(o, r, L.gpus.size());
+  FitResult f;
+  if (o.n_gpu_layers >= 0) {
+    p.ngl = o.n_gpu_layers;
+    f = detail::place(L, a, t, o, r, p, ov);
+  } else {
+    for (p.ngl = G == 0 ? 0 : a.n_layers + 1; p.ngl >= 0; --p.ngl) {
+      f = detail::place(L, a, t, o, r, p, ov);
+      if (f.fits || p.ngl == 0) break;
+    }
+    if (p.ngl <= a.n_layers && G > 0)
+      notes.push_back(fmt::format("ollama: offloaded {}/{} layers to the GPUs", p.ngl, a.n_layers + 1));
+  }
+  f.llama_args = llama_args(o, r, p, a, G);
   return f;
 }
 
 }  // namespace
 
+std::vector<PoolUse> system_pools(const System& system) { return detail::build_layout(system).pools; }
+
+const char* runtime_name(Runtime r) { return r == Runtime::Ollama ? "ollama" : "llama.cpp"; }
+
+Bytes kv_bytes_per_token_layer(const ModelArch& a, GgmlType tk, GgmlType tv) {
+  return Bytes{detail::layer_state_bytes(a, AttentionKind::Full, 1, 1, tk, tv, true)};
+}
+
 Result<FitResult> fit(const System& system, const ModelArch& arch,
                       const std::vector<TensorInfo>& tensors, const FitOptions& opts) {
-  Layout L = build_layout(system);
+  Layout L = detail::build_layout(system);
   if (L.cpu < 0) return fail("--system", "the system has no host memory or unified pool");
   if (!opts.tensor_split.empty() && opts.tensor_split.size() != L.gpus.size())
-    return fail("-ts", fmt::format("{} values given but the system has {} GPUs",
-                                   opts.tensor_split.size(), L.gpus.size()));
-  if ((opts.type_v != GgmlType::F16 && opts.type_v != GgmlType::F32 &&
-       opts.type_v != GgmlType::BF16) && opts.flash_attn == FlashAttn::Off)
-    return fail("-ctv", "a quantized V cache needs flash attention (-fa on or auto)");
+    return fail("--tensor-split", fmt::format("{} values given but the system has {} GPUs",
+                                              opts.tensor_split.size(), L.gpus.size()));
+  if (is_quantized_cache(opts.type_v) && opts.flash_attn == FlashAttn::Off)
+    return fail("--cache-type-v", "a quantized V cache needs flash attention (-fa on or auto)");
   WORTHIT_TRY(ov, compile_overrides(L, opts));
-  Resolved r = resolve(L, arch, opts);
-  std::vector<TensorInfo> all = tensors;
   std::vector<std::string> notes;
+  Resolved r = resolve(L, arch, opts, notes);
+  std::vector<TensorInfo> all = tensors;
   if (opts.include_vision)
     for (auto& v : vision_tensors(arch)) all.push_back(v);
-  FitResult f;
-  if (opts.runtime == Runtime::Ollama) {
-    f = ollama_place(L, arch, all, opts, r, ov, notes);
-  } else {
-    f = place(L, arch, all, opts, r, ov);
-    f.llama_args = llama_args(opts, r, L.gpus.size());
-  }
+  FitResult f = opts.runtime == Runtime::Ollama ? ollama_place(L, arch, all, opts, r, ov, notes)
+                                                : llama_place(L, arch, all, opts, r, ov, notes);
   f.runtime = opts.runtime;
-  if (opts.n_ctx < 0)
-    notes.insert(notes.begin(), fmt::format("context: {} tokens ({} default)", f.n_ctx,
-                                            runtime_name(opts.runtime)));
   f.notes = notes;
   return f;
 }

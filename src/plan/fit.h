@@ -43,6 +43,14 @@ struct FitOptions {
   bool kv_offload = true;         ///< false with -nkvo: KV cache stays in host memory
   bool include_vision = false;    ///< load the vision tower (ollama packs it in the model)
   int main_gpu = 0;               ///< -mg
+  /// llama.cpp --fit (on by default since Dec 2025): when -ngl, -ts, -ot and --n-cpu-moe are
+  /// all unset and the default placement does not fit, choose layers per GPU and which
+  /// experts overflow to the CPU so each GPU keeps `fit_margin` free.
+  bool fit_auto = true;
+  Bytes fit_margin = mib(1024);   ///< -fitt: free memory --fit keeps per device
+  /// ollama: OLLAMA_FLASH_ATTENTION=1 set explicitly (its llama.cpp runner ignores a
+  /// quantized OLLAMA_KV_CACHE_TYPE without it). Set by `-fa on` with --runtime ollama.
+  bool ollama_fa_explicit = false;
 };
 
 /// Bytes placed in one memory pool.
@@ -52,7 +60,9 @@ struct PoolUse {
   std::string device_name;  ///< "NVIDIA GeForce RTX 4090", "AMD Ryzen 7 5800X3D"
   int node = 0;             ///< which machine of a multi-node system
   Bytes capacity;           ///< total memory of the pool
-  Bytes usable;             ///< what the runtime may use (capacity minus OS/driver limits)
+  Bytes usable;             ///< what the runtime may use (capacity minus the OS reserve)
+  Bytes gpu_usable;         ///< unified pools: what the GPU may hold (Metal working set)
+  Bytes gpu_used;           ///< unified pools: the part of `used` held by the GPU
   BytesPerSec bandwidth;    ///< theoretical peak
   Bytes weights;            ///< model tensors
   Bytes kv;                 ///< KV cache and recurrent state
@@ -78,6 +88,7 @@ struct FitResult {
   bool flash_attn = false;
   Bytes model_bytes;               ///< all tensors
   std::vector<std::string> layer_pool;  ///< pool id of each repeating layer, then output
+  std::vector<std::string> expert_pool;  ///< pool id of each layer's routed experts (MoE)
   std::string llama_args;          ///< the placement as llama.cpp arguments
   std::vector<std::string> notes;  ///< defaults applied, caveats
 };

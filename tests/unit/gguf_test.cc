@@ -173,9 +173,9 @@ TEST(GgufParse, PrefixAsksForMoreBytes) {
   const std::vector<uint8_t> prefix(all.begin(), all.begin() + 100);
   uint64_t need = 0;
   Result<GgufFile> f = parse_gguf(prefix, all.size(), "t.gguf", &need);
-  EXPECT_EQ(err(f), "t.gguf: offset 94: metadata 'general.name': header continues past the "
+  EXPECT_EQ(err(f), "t.gguf: offset 93: metadata 'general.name': header continues past the "
                     "first 100 bytes");
-  EXPECT_EQ(need, 112u);
+  EXPECT_EQ(need, 101u);
 }
 
 TEST(GgufArch, LlamaTwoLayers) {
@@ -536,7 +536,7 @@ TEST_P(GgufCorrupt, IsRejectedWithItsMessage) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Gguf, GgufCorrupt, ::testing::ValuesIn(bad_cases()),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         [](const auto& p) { return std::string(p.param.name); });
 
 TEST(GgufBadFiles, EveryFileIsRejected) {
   const fs::path dir = fs::path(WORTHIT_TEST_DATA) / "bad" / "gguf";
