@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <map>
 
 #include "model/gguf.h"
 #include "model/hf_config.h"
@@ -66,6 +67,21 @@ Result<ModelSource> load_model_source(const GlobalOptions& g, const std::string&
   s.quant = file_type_name(ft);
   s.file_bytes = total_bytes(s.tensors);
   return s;
+}
+
+std::vector<std::string> normalize_llama_flags(std::vector<std::string> args) {
+  static const std::map<std::string, std::string> kLlamaStyle = {
+      {"-ngl", "--n-gpu-layers"}, {"-ts", "--tensor-split"}, {"-ot", "--override-tensor"},
+      {"-ctk", "--cache-type-k"}, {"-ctv", "--cache-type-v"}, {"-np", "--parallel"},
+      {"-ub", "--ubatch-size"},   {"-fa", "--flash-attn"},   {"-nkvo", "--no-kv-offload"},
+      {"-mg", "--main-gpu"},      {"-fit", "--fit"},         {"-fitt", "--fit-target"},
+      {"-ncmoe", "--n-cpu-moe"},  {"-cmoe", "--cpu-moe"}};
+  for (auto& a : args) {
+    const auto eq = a.find('=');
+    auto it = kLlamaStyle.find(a.substr(0, eq));
+    if (it != kLlamaStyle.end()) a = it->second + (eq == std::string::npos ? "" : a.substr(eq));
+  }
+  return args;
 }
 
 int report_error(const Error& e) {

@@ -55,6 +55,10 @@ int report_error(const Error& e);
 /// Prints a JSON document with schema_version and the command name added.
 void print_json(const std::string& command, nlohmann::json body);
 
+/// llama.cpp spells several long options with one dash ("-ngl 40"); CLI11 reads one-dash names
+/// as bundles of one-letter flags, so they are rewritten to their long forms first.
+std::vector<std::string> normalize_llama_flags(std::vector<std::string> args);
+
 /// Registration of each subcommand (one file each).
 void register_systems(CLI::App& app, int& exit_code);
 void register_models(CLI::App& app, int& exit_code);

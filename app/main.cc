@@ -4,36 +4,10 @@
 
 #include <algorithm>
 #include <iostream>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "common.h"
-
-namespace {
-
-/// llama.cpp spells several long options with one dash ("-ngl 40"); CLI11 reads one-dash
-/// names as bundles of one-letter flags, so they are rewritten to their long forms first.
-std::vector<std::string> normalize_args(int argc, char** argv) {
-  static const std::map<std::string, std::string> kLlamaStyle = {
-      {"-ngl", "--n-gpu-layers"}, {"-ts", "--tensor-split"}, {"-ot", "--override-tensor"},
-      {"-ctk", "--cache-type-k"}, {"-ctv", "--cache-type-v"}, {"-np", "--parallel"},
-      {"-ub", "--ubatch-size"},   {"-fa", "--flash-attn"},   {"-nkvo", "--no-kv-offload"},
-      {"-mg", "--main-gpu"}, {"-fit", "--fit"}, {"-fitt", "--fit-target"},      {"-ncmoe", "--n-cpu-moe"}, {"-cmoe", "--cpu-moe"}};
-  std::vector<std::string> out;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto eq = a.find('=');
-    std::string head = a.substr(0, eq);
-    auto it = kLlamaStyle.find(head);
-    if (it != kLlamaStyle.end()) a = it->second + (eq == std::string::npos ? "" : a.substr(eq));
-    out.push_back(a);
-  }
-  std::reverse(out.begin(), out.end());  // CLI11 parses a reversed vector
-  return out;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace worthit::app;
@@ -48,7 +22,9 @@ int main(int argc, char** argv) {
     register_systems(app, exit_code);
     register_models(app, exit_code);
     register_fit(app, exit_code);
-    std::vector<std::string> args = normalize_args(argc, argv);
+    std::vector<std::string> args(argv + 1, argv + argc);
+    args = normalize_llama_flags(args);
+    std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
     try {
       app.parse(args);
     } catch (const CLI::ParseError& e) {

@@ -4,6 +4,8 @@
 // Every count, length and offset is checked against the bytes the file can hold before use.
 #include "model/gguf.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <bit>
 #include <cerrno>
@@ -13,8 +15,6 @@
 #include <limits>
 #include <memory>
 #include <unordered_set>
-
-#include <fmt/format.h>
 
 namespace worthit {
 
@@ -44,25 +44,33 @@ std::string printable(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size() && i < 96; ++i) {
     auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\\') out += static_cast<char>(c);
-    else out += fmt::format("\\x{:02x}", c);
+    if (c >= 0x20 && c < 0x7f && c != '\\')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("\\x{:02x}", c);
   }
   if (s.size() > 96) out += "...";
   return out;
 }
 
 bool is_integer(GgufType t) {
-  switch (t) {
-    case GgufType::U8: case GgufType::I8: case GgufType::U16: case GgufType::I16:
-    case GgufType::U32: case GgufType::I32: case GgufType::U64: case GgufType::I64:
-      return true;
-    default:
-      return false;
-  }
+  const auto id = static_cast<uint32_t>(t);
+  return id <= 5 || id == 10 || id == 11;  // u8..i32, u64, i64
 }
 
 bool is_signed(GgufType t) {
   return t == GgufType::I8 || t == GgufType::I16 || t == GgufType::I32 || t == GgufType::I64;
+}
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+/// Appends bytes from the file until `buf` holds `want` bytes; false on a short read.
+bool read_to(std::FILE* f, std::vector<uint8_t>& buf, uint64_t want) {
+  const size_t have = buf.size();
+  buf.resize(want);
+  return std::fread(buf.data() + have, 1, want - have, f) == want - have;
 }
 
 /// Where a tensor info sits and how many data bytes it describes.
@@ -84,6 +92,8 @@ class Parser {
   bool header();
   bool key_values(uint64_t n);
   bool value(uint32_t type, uint64_t type_offset, int depth, GgufValue& out);
+  template <class T>
+  bool scalar(GgufValue& out);
   bool array(int depth, GgufArray& out);
   bool array_elements(GgufArray& out, int depth);
   bool check_alignment(const GgufValue& v, uint64_t at);
@@ -120,12 +130,11 @@ bool Parser::fail_at(uint64_t at, std::string what, std::string hint) {
 
 bool Parser::need(uint64_t n) {
   if (n > file_size_ - pos_) {
-    return fail_at(pos_, fmt::format("unexpected end of file: needs {} bytes, {} left", n,
-                                     file_size_ - pos_));
+    return fail_at(
+        pos_, fmt::format("unexpected end of file: needs {} bytes, {} left", n, file_size_ - pos_));
   }
   if (pos_ + n > kGgufMaxHeaderBytes) {
-    return fail_at(pos_, fmt::format("header is larger than the limit of {} MiB",
-                                     kGgufMaxHeaderBytes >> 20));
+    return fail_at(pos_, fmt::format("header exceeds {} MiB", kGgufMaxHeaderBytes >> 20));
   }
   if (pos_ + n > bytes_.size()) {
     need_ = pos_ + n;
@@ -156,12 +165,11 @@ bool Parser::read_string(std::string& out, uint64_t max_len) {
   uint64_t len = 0;
   if (!read(len)) return false;
   if (len > max_len) {
-    return fail_at(at, fmt::format("string length {} exceeds the limit of {} bytes", len,
-                                   max_len));
+    return fail_at(at, fmt::format("string length {} exceeds the limit of {} bytes", len, max_len));
   }
-  if (len > file_size_ - pos_) {
-    return fail_at(at, fmt::format("string length {} runs past the end of the file ({} bytes "
-                                   "left)", len, file_size_ - pos_));
+  if (const uint64_t left = file_size_ - pos_; len > left) {
+    return fail_at(at,
+                   fmt::format("string length {} runs past the end ({} bytes left)", len, left));
   }
   if (!need(len)) return false;
   out.assign(reinterpret_cast<const char*>(bytes_.data() + pos_), len);
@@ -190,31 +198,21 @@ bool Parser::header() {
   if (!read(magic)) return false;
   if (magic != kMagic) {
     std::string got(reinterpret_cast<const char*>(bytes_.data()), 4);
-    return fail_at(0, fmt::format("not a GGUF file (magic '{}', expected 'GGUF')",
-                                  printable(got)));
+    return fail_at(0, fmt::format("not a GGUF file (magic '{}', expected 'GGUF')", printable(got)));
   }
   if (!read(file_.version)) return false;
   const uint32_t v = file_.version;
   if (v != 2 && v != 3) {
-    const uint32_t swapped = ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >> 8) & 0xff00) |
-                             (v >> 24);
+    const uint32_t swapped = __builtin_bswap32(v);
     std::string hint = swapped == 2 || swapped == 3 ? "this is a big-endian file" : "";
     return fail_at(4, fmt::format("unsupported GGUF version {} (supported: 2, 3)", v),
                    std::move(hint));
   }
   uint64_t n_tensors = 0;
   uint64_t n_kv = 0;
-  if (!read(n_tensors)) return false;
-  if (n_tensors > kGgufMaxTensors) {
-    return fail_at(8, fmt::format("tensor count {} exceeds the limit of {}", n_tensors,
-                                  kGgufMaxTensors));
-  }
-  if (!read_count(n_kv, kGgufMaxKeys, kMinKvBytes, "metadata")) return false;
-  if (n_tensors > (file_size_ - pos_) / kMinTensorInfoBytes) {
-    return fail_at(8, fmt::format("tensor count {} needs at least {} bytes, {} left", n_tensors,
-                                  n_tensors * kMinTensorInfoBytes, file_size_ - pos_));
-  }
-  return key_values(n_kv) && tensor_infos(n_tensors);
+  return read_count(n_tensors, kGgufMaxTensors, kMinTensorInfoBytes, "tensor") &&
+         read_count(n_kv, kGgufMaxKeys, kMinKvBytes, "metadata") && key_values(n_kv) &&
+         tensor_infos(n_tensors);
 }
 
 bool Parser::key_values(uint64_t n) {
@@ -251,32 +249,45 @@ bool Parser::check_alignment(const GgufValue& v, uint64_t at) {
 }
 
 bool Parser::value(uint32_t type, uint64_t type_offset, int depth, GgufValue& out) {
-  switch (static_cast<GgufType>(type)) {
-    case GgufType::U8: { uint8_t x; if (!read(x)) return false; out.v = x; return true; }
-    case GgufType::I8: { int8_t x; if (!read(x)) return false; out.v = x; return true; }
-    case GgufType::U16: { uint16_t x; if (!read(x)) return false; out.v = x; return true; }
-    case GgufType::I16: { int16_t x; if (!read(x)) return false; out.v = x; return true; }
-    case GgufType::U32: { uint32_t x; if (!read(x)) return false; out.v = x; return true; }
-    case GgufType::I32: { int32_t x; if (!read(x)) return false; out.v = x; return true; }
-    case GgufType::F32: { float x; if (!read(x)) return false; out.v = x; return true; }
-    case GgufType::U64: { uint64_t x; if (!read(x)) return false; out.v = x; return true; }
-    case GgufType::I64: { int64_t x; if (!read(x)) return false; out.v = x; return true; }
-    case GgufType::F64: { double x; if (!read(x)) return false; out.v = x; return true; }
-    case GgufType::Bool: { uint8_t x; if (!read(x)) return false; out.v = x != 0; return true; }
-    case GgufType::String: {
-      std::string s;
-      if (!read_string(s, kGgufMaxStringBytes)) return false;
-      out.v = std::move(s);
-      return true;
-    }
-    case GgufType::Array: {
-      GgufArray a;
-      if (!array(depth + 1, a)) return false;
-      out.v = std::move(a);
-      return true;
-    }
+  // Fixed-size types by id; String (8) and Array (9) are read below.
+  using Reader = bool (Parser::*)(GgufValue&);
+  static constexpr Reader kScalar[] = {&Parser::scalar<uint8_t>,
+                                       &Parser::scalar<int8_t>,
+                                       &Parser::scalar<uint16_t>,
+                                       &Parser::scalar<int16_t>,
+                                       &Parser::scalar<uint32_t>,
+                                       &Parser::scalar<int32_t>,
+                                       &Parser::scalar<float>,
+                                       &Parser::scalar<bool>,
+                                       nullptr,
+                                       nullptr,
+                                       &Parser::scalar<uint64_t>,
+                                       &Parser::scalar<int64_t>,
+                                       &Parser::scalar<double>};
+  if (type < std::size(kScalar) && kScalar[type] != nullptr) return (this->*kScalar[type])(out);
+  if (type == static_cast<uint32_t>(GgufType::String)) {
+    std::string s;
+    if (!read_string(s, kGgufMaxStringBytes)) return false;
+    out.v = std::move(s);
+    return true;
+  }
+  if (type == static_cast<uint32_t>(GgufType::Array)) {
+    GgufArray a;
+    if (!array(depth + 1, a)) return false;
+    out.v = std::move(a);
+    return true;
   }
   return fail_at(type_offset, fmt::format("unknown value type {}", type));
+}
+
+template <class T>
+bool Parser::scalar(GgufValue& out) {
+  // bool is stored as one byte; any non-zero byte reads as true.
+  using Stored = std::conditional_t<std::is_same_v<T, bool>, uint8_t, T>;
+  Stored x{};
+  if (!read(x)) return false;
+  out.v = static_cast<T>(x);
+  return true;
 }
 
 bool Parser::array(int depth, GgufArray& out) {
@@ -299,13 +310,10 @@ bool Parser::array(int depth, GgufArray& out) {
   if (!read(out.size)) return false;
   const uint64_t left = file_size_ - pos_;
   if (out.size > left / min_bytes) {
-    return fail_at(count_at, fmt::format("array of {} {} needs at least {} bytes, {} left",
+    // The product may not fit in 64 bits; print it in floating point.
+    return fail_at(count_at, fmt::format("array of {} {} needs at least {:.0f} bytes, {} left",
                                          out.size, gguf_type_name(type),
-                                         out.size > std::numeric_limits<uint64_t>::max() /
-                                                        min_bytes
-                                             ? std::string("2^64 or more")
-                                             : std::to_string(out.size * min_bytes),
-                                         left));
+                                         static_cast<double>(out.size) * min_bytes, left));
   }
   return array_elements(out, depth);
 }
@@ -392,8 +400,7 @@ bool Parser::tensor_shape(TensorInfo& t, uint32_t& type_id, uint64_t& type_at) {
     if (!read(t.ne[d])) return false;
     if (t.ne[d] == 0) return fail_at(at, fmt::format("dimension {} is 0", d));
     if (t.ne[d] > kMaxElems / elems) {
-      return fail_at(at, fmt::format("dimension {} ({}) makes the tensor larger than 2^63 "
-                                     "elements", d, t.ne[d]));
+      return fail_at(at, fmt::format("dimension {} ({}) overflows 2^63 elements", d, t.ne[d]));
     }
     elems *= t.ne[d];
   }
@@ -421,15 +428,12 @@ bool Parser::tensor_ranges() {
 }
 
 Result<GgufFile> Parser::run(uint64_t* need_bytes) {
-  if (need_bytes != nullptr) *need_bytes = 0;
   file_.path = where_;
   file_.file_size = file_size_;
-  if (!header()) {
-    if (need_bytes != nullptr) *need_bytes = need_;
-    return fail(*error_);
-  }
-  const uint64_t a = file_.alignment;
-  file_.data_offset = (pos_ + a - 1) / a * a;
+  const bool ok = header();
+  if (need_bytes != nullptr) *need_bytes = ok ? 0 : need_;
+  if (!ok) return fail(*error_);
+  file_.data_offset = (pos_ + file_.alignment - 1) / file_.alignment * file_.alignment;
   if (!tensor_ranges()) return fail(*error_);
   return std::move(file_);
 }
@@ -437,28 +441,11 @@ Result<GgufFile> Parser::run(uint64_t* need_bytes) {
 }  // namespace
 
 std::string gguf_type_name(uint32_t id) {
-  static const char* const kNames[] = {"uint8",   "int8",  "uint16", "int16", "uint32",
-                                       "int32",   "float32", "bool", "string", "array",
-                                       "uint64",  "int64", "float64"};
+  static const char* const kNames[] = {"uint8",  "int8",    "uint16", "int16",  "uint32",
+                                       "int32",  "float32", "bool",   "string", "array",
+                                       "uint64", "int64",   "float64"};
   if (id < std::size(kNames)) return kNames[id];
   return fmt::format("type {}", id);
-}
-
-int gguf_type_width(GgufType t) {
-  switch (t) {
-    case GgufType::U8: case GgufType::I8: case GgufType::Bool: return 1;
-    case GgufType::U16: case GgufType::I16: return 2;
-    case GgufType::U32: case GgufType::I32: case GgufType::F32: return 4;
-    case GgufType::U64: case GgufType::I64: case GgufType::F64: return 8;
-    case GgufType::String: case GgufType::Array: return 0;
-  }
-  return 0;
-}
-
-std::string_view GgufArray::string_at(uint64_t i) const {
-  if (type != GgufType::String || i >= ends.size()) return {};
-  const uint64_t begin = i == 0 ? 0 : ends[i - 1];
-  return std::string_view(chars).substr(begin, ends[i] - begin);
 }
 
 std::optional<uint64_t> GgufArray::u64_at(uint64_t i) const {
@@ -480,85 +467,10 @@ std::optional<double> GgufArray::f64_at(uint64_t i) const {
   return static_cast<double>(raw);
 }
 
-std::optional<uint64_t> GgufValue::as_u64() const {
-  return std::visit(
-      [](const auto& x) -> std::optional<uint64_t> {
-        using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-          if (x < 0) return std::nullopt;
-          return static_cast<uint64_t>(x);
-        } else {
-          return std::nullopt;
-        }
-      },
-      v);
-}
-
-std::optional<double> GgufValue::as_f64() const {
-  return std::visit(
-      [](const auto& x) -> std::optional<double> {
-        using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_arithmetic_v<T>) return static_cast<double>(x);
-        else return std::nullopt;
-      },
-      v);
-}
-
-const std::string* GgufValue::as_string() const { return std::get_if<std::string>(&v); }
-const GgufArray* GgufValue::as_array() const { return std::get_if<GgufArray>(&v); }
-
-const GgufValue* GgufFile::find(std::string_view key) const {
-  for (const auto& [k, v] : metadata)
-    if (k == key) return &v;
-  return nullptr;
-}
-
-std::optional<uint64_t> GgufFile::get_u64(std::string_view key) const {
-  const GgufValue* v = find(key);
-  return v != nullptr ? v->as_u64() : std::nullopt;
-}
-
-std::optional<double> GgufFile::get_f64(std::string_view key) const {
-  const GgufValue* v = find(key);
-  return v != nullptr ? v->as_f64() : std::nullopt;
-}
-
-std::optional<std::string> GgufFile::get_str(std::string_view key) const {
-  const GgufValue* v = find(key);
-  if (v == nullptr || v->as_string() == nullptr) return std::nullopt;
-  return *v->as_string();
-}
-
-uint64_t GgufFile::tensor_bytes() const {
-  uint64_t sum = 0;
-  for (const auto& t : tensors) sum += t.bytes();
-  return sum;
-}
-
 Result<GgufFile> parse_gguf(std::span<const uint8_t> bytes, uint64_t file_size,
                             const std::string& where, uint64_t* need_bytes) {
   return Parser(bytes, file_size, where).run(need_bytes);
 }
-
-namespace {
-
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-
-/// Appends bytes from the file until `buf` holds `want` bytes.
-Status read_to(std::FILE* f, std::vector<uint8_t>& buf, uint64_t want, const std::string& path) {
-  const size_t have = buf.size();
-  buf.resize(want);
-  const size_t got = std::fread(buf.data() + have, 1, want - have, f);
-  if (got != want - have) {
-    return fail(path, fmt::format("read error at byte {}: {}", have + got,
-                                  std::ferror(f) ? std::strerror(errno) : "file shrank"));
-  }
-  return Ok{};
-}
-
-}  // namespace
 
 Result<GgufFile> read_gguf(const std::string& path) {
   namespace fs = std::filesystem;
@@ -573,7 +485,10 @@ Result<GgufFile> read_gguf(const std::string& path) {
   std::vector<uint8_t> buf;
   uint64_t want = std::min(size, kInitialRead);
   while (true) {
-    if (Status s = read_to(f.get(), buf, want, path); !s) return fail(s.error());
+    if (!read_to(f.get(), buf, want)) {
+      return fail(path, std::string("read error: ") +
+                            (std::ferror(f.get()) ? std::strerror(errno) : "the file shrank"));
+    }
     uint64_t need = 0;
     Result<GgufFile> r = parse_gguf(buf, size, path, &need);
     if (r || need == 0 || need <= buf.size()) return r;

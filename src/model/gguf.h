@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -39,21 +41,29 @@ enum class GgufType : uint32_t {
 /// "uint32", "string", "array", ...; "type N" for ids out of range.
 std::string gguf_type_name(uint32_t id);
 /// Bytes of one element of a fixed-size type; 0 for String and Array.
-int gguf_type_width(GgufType t);
+constexpr int gguf_type_width(GgufType t) {
+  constexpr int kWidth[] = {1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8};
+  const auto id = static_cast<uint32_t>(t);
+  return id < std::size(kWidth) ? kWidth[id] : 0;
+}
 
 /// An array value. Kept compact, because tokenizer arrays hold hundreds of thousands of
 /// elements: fixed-size elements stay in their file encoding, strings share one buffer, and
 /// only nested arrays are stored as objects.
 struct GgufArray {
-  GgufType type = GgufType::U8;  ///< element type
-  uint64_t size = 0;             ///< element count
-  std::vector<uint8_t> scalars;  ///< fixed-size elements, little-endian (size x width bytes)
-  std::string chars;             ///< String: all elements, concatenated
-  std::vector<uint64_t> ends;    ///< String: end of element i in `chars`
+  GgufType type = GgufType::U8;   ///< element type
+  uint64_t size = 0;              ///< element count
+  std::vector<uint8_t> scalars;   ///< fixed-size elements, little-endian (size x width bytes)
+  std::string chars;              ///< String: all elements, concatenated
+  std::vector<uint64_t> ends;     ///< String: end of element i in `chars`
   std::vector<GgufArray> arrays;  ///< Array: the nested arrays
 
   /// Element i of a String array; empty when out of range or not a String array.
-  std::string_view string_at(uint64_t i) const;
+  std::string_view string_at(uint64_t i) const {
+    if (type != GgufType::String || i >= ends.size()) return {};
+    const uint64_t begin = i == 0 ? 0 : ends[i - 1];
+    return std::string_view(chars).substr(begin, ends[i] - begin);
+  }
   /// Element i of an integer array when it is >= 0; nullopt otherwise (also for bool).
   std::optional<uint64_t> u64_at(uint64_t i) const;
   /// Element i of any numeric array (integers, floats, bool) as a double.
@@ -70,36 +80,76 @@ struct GgufValue {
 
   GgufType type() const { return static_cast<GgufType>(v.index()); }
   /// Any integer type holding a value >= 0; nullopt for negative values and other types.
-  std::optional<uint64_t> as_u64() const;
+  std::optional<uint64_t> as_u64() const {
+    return std::visit(
+        [](const auto& x) -> std::optional<uint64_t> {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+            if (x < 0) return std::nullopt;
+            return static_cast<uint64_t>(x);
+          } else {
+            return std::nullopt;
+          }
+        },
+        v);
+  }
   /// Any integer, bool or float type as a double.
-  std::optional<double> as_f64() const;
+  std::optional<double> as_f64() const {
+    return std::visit(
+        [](const auto& x) -> std::optional<double> {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_arithmetic_v<T>)
+            return static_cast<double>(x);
+          else
+            return std::nullopt;
+        },
+        v);
+  }
   /// The string, or nullptr when the value is not a string.
-  const std::string* as_string() const;
+  const std::string* as_string() const { return std::get_if<std::string>(&v); }
   /// The array, or nullptr when the value is not an array.
-  const GgufArray* as_array() const;
+  const GgufArray* as_array() const { return std::get_if<GgufArray>(&v); }
   bool operator==(const GgufValue&) const = default;
 };
 
 /// A parsed GGUF header.
 struct GgufFile {
-  std::string path;        ///< file the header came from (used in error messages)
-  uint32_t version = 0;    ///< 2 or 3
-  uint32_t alignment = 32;  ///< general.alignment, a power of two
+  std::string path;          ///< file the header came from (used in error messages)
+  uint32_t version = 0;      ///< 2 or 3
+  uint32_t alignment = 32;   ///< general.alignment, a power of two
   uint64_t data_offset = 0;  ///< start of the tensor data section (header end, aligned up)
   uint64_t file_size = 0;    ///< bytes in the whole file
   std::vector<std::pair<std::string, GgufValue>> metadata;  ///< in file order
   std::vector<TensorInfo> tensors;  ///< in file order, classified (role and layer set)
 
   /// The value stored under `key`, or nullptr.
-  const GgufValue* find(std::string_view key) const;
+  const GgufValue* find(std::string_view key) const {
+    for (const auto& [k, v] : metadata)
+      if (k == key) return &v;
+    return nullptr;
+  }
   /// `key` as an unsigned integer; nullopt when missing, negative or not an integer.
-  std::optional<uint64_t> get_u64(std::string_view key) const;
+  std::optional<uint64_t> get_u64(std::string_view key) const {
+    const GgufValue* v = find(key);
+    return v != nullptr ? v->as_u64() : std::nullopt;
+  }
   /// `key` as a number; nullopt when missing or not numeric.
-  std::optional<double> get_f64(std::string_view key) const;
+  std::optional<double> get_f64(std::string_view key) const {
+    const GgufValue* v = find(key);
+    return v != nullptr ? v->as_f64() : std::nullopt;
+  }
   /// `key` as a string; nullopt when missing or not a string.
-  std::optional<std::string> get_str(std::string_view key) const;
+  std::optional<std::string> get_str(std::string_view key) const {
+    const GgufValue* v = find(key);
+    if (v == nullptr || v->as_string() == nullptr) return std::nullopt;
+    return *v->as_string();
+  }
   /// Sum of the tensors' data bytes.
-  uint64_t tensor_bytes() const;
+  uint64_t tensor_bytes() const {
+    uint64_t sum = 0;
+    for (const auto& t : tensors) sum += t.bytes();
+    return sum;
+  }
 };
 
 /// Limits that keep a hostile header from exhausting memory or time.
@@ -109,7 +159,7 @@ inline constexpr uint64_t kGgufMaxNameBytes = 4096;            ///< a key or ten
 inline constexpr uint64_t kGgufMaxTensors = 1ull << 20;
 inline constexpr uint64_t kGgufMaxKeys = 1ull << 20;
 inline constexpr uint64_t kGgufMaxArrays = 1ull << 16;  ///< arrays in a file, nested included
-inline constexpr int kGgufMaxArrayDepth = 4;  ///< an array of arrays has depth 2
+inline constexpr int kGgufMaxArrayDepth = 4;            ///< an array of arrays has depth 2
 
 /// Parses a GGUF header from `bytes`, the first bytes of a file of `file_size` bytes
 /// (`bytes.size() <= file_size`; pass `bytes.size()` for a whole file in memory). `where`
@@ -128,11 +178,11 @@ Result<GgufFile> read_gguf(const std::string& path);
 /// A model loaded from one GGUF file or all splits of a split model.
 struct GgufModel {
   ModelArch arch;
-  std::vector<TensorInfo> tensors;  ///< all splits, in split order
+  std::vector<TensorInfo> tensors;    ///< all splits, in split order
   std::optional<FileType> file_type;  ///< general.file_type, when present and known
-  uint64_t file_bytes = 0;    ///< size of all files together
-  uint64_t tensor_bytes = 0;  ///< data bytes of all tensors
-  std::string name;           ///< general.name, or the file name without ".gguf"
+  uint64_t file_bytes = 0;            ///< size of all files together
+  uint64_t tensor_bytes = 0;          ///< data bytes of all tensors
+  std::string name;                   ///< general.name, or the file name without ".gguf"
   int split_count = 1;
 };
 

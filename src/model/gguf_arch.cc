@@ -4,13 +4,13 @@
 // convert_hf_to_gguf.py for what the converter writes); where llama.cpp hard-codes a value
 // (gemma3's window pattern, llama4's chunk size) we use the same value, because that is what
 // the runtime does.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <limits>
 #include <unordered_set>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "model/gguf.h"
 
@@ -82,7 +82,8 @@ class MetaReader {
   std::optional<uint64_t> opt_max(std::string_view suffix, uint64_t max = kMaxInt);
   /// Records an error about `full_key` unless one is already kept.
   void set(const std::string& full_key, std::string what) {
-    if (!err_) err_ = Error{fmt::format("{}: metadata '{}'", where_, full_key), std::move(what), {}};
+    if (!err_)
+      err_ = Error{fmt::format("{}: metadata '{}'", where_, full_key), std::move(what), {}};
   }
   std::string key(std::string_view suffix) const { return arch_ + "." + std::string(suffix); }
   const std::optional<Error>& error() const { return err_; }
@@ -105,7 +106,8 @@ std::string describe(const GgufValue& v) {
   if (v.as_u64() || v.type() == GgufType::String || v.type() == GgufType::Bool) {
     return gguf_type_name(static_cast<uint32_t>(v.type()));
   }
-  if (auto d = v.as_f64()) return fmt::format("{} {}", gguf_type_name(static_cast<uint32_t>(v.type())), *d);
+  if (auto d = v.as_f64())
+    return fmt::format("{} {}", gguf_type_name(static_cast<uint32_t>(v.type())), *d);
   return gguf_type_name(static_cast<uint32_t>(v.type()));
 }
 
@@ -177,8 +179,10 @@ void read_core(MetaReader& r, ModelArch& a) {
     for (const TensorInfo& t : r.file().tensors)
       if (t.name == "token_embd.weight") a.vocab = static_cast<int64_t>(t.ne[1]);
   }
-  if (a.vocab == 0 && !r.error()) r.set(r.key("vocab_size"), "required key is missing (and "
-                                        "there is no tokenizer.ggml.tokens or token_embd.weight)");
+  if (a.vocab == 0 && !r.error())
+    r.set(r.key("vocab_size"),
+          "required key is missing (and "
+          "there is no tokenizer.ggml.tokens or token_embd.weight)");
 }
 
 /// Heads and head sizes; defaults as in llama.cpp (kv heads = heads, head = hidden / heads).
@@ -216,11 +220,11 @@ void read_moe(MetaReader& r, ModelArch& a) {
   }
   m.shared_experts = static_cast<int>(count.value_or(shared_ffn > 0 ? 1 : 0));
   if (m.shared_experts > 1) shared_ffn /= static_cast<uint64_t>(m.shared_experts);
-  m.shared_ffn = static_cast<int64_t>(shared_ffn) == m.expert_ffn ? 0
-                                                                   : static_cast<int64_t>(shared_ffn);
+  m.shared_ffn =
+      static_cast<int64_t>(shared_ffn) == m.expert_ffn ? 0 : static_cast<int64_t>(shared_ffn);
   m.interleave = std::max<int>(1, static_cast<int>(r.opt("interleave_moe_layer_step").value_or(1)));
-  m.first_dense_layers = static_cast<int>(r.opt("leading_dense_block_count", kMaxLayers)
-                                              .value_or(0));
+  m.first_dense_layers =
+      static_cast<int>(r.opt("leading_dense_block_count", kMaxLayers).value_or(0));
 }
 
 /// Sliding-window layout, mirroring llama.cpp's per-architecture rules.
@@ -337,8 +341,8 @@ Result<ModelArch> arch_from_gguf(const GgufFile& file, const std::string& where)
   auto it = std::find_if(arch_traits().begin(), arch_traits().end(),
                          [&](const ArchTraits& t) { return name == t.name; });
   if (it == arch_traits().end()) {
-    return fail(arch_where, fmt::format("unsupported architecture '{}' (supported: {})",
-                                        name, fmt::join(gguf_supported_architectures(), ", ")));
+    return fail(arch_where, fmt::format("unsupported architecture '{}' (supported: {})", name,
+                                        fmt::join(gguf_supported_architectures(), ", ")));
   }
   ModelArch a;
   a.arch = name;
@@ -413,8 +417,8 @@ Result<std::vector<GgufFile>> read_splits(const std::string& path) {
     if (count > 1) {
       return fail(path + ": metadata 'split.count'",
                   fmt::format("the file is split {} of a {}-part model, but its name does not "
-                              "end in -0000K-of-0000N.gguf", f->get_u64("split.no").value_or(0) + 1,
-                              count));
+                              "end in -0000K-of-0000N.gguf",
+                              f->get_u64("split.no").value_or(0) + 1, count));
     }
     files.push_back(std::move(*f));
     return files;
@@ -451,9 +455,9 @@ Status merge_splits(std::vector<GgufFile>& files) {
   }
   const std::optional<uint64_t> want = first.get_u64("split.tensors.count");
   if (files.size() > 1 && want && *want != first.tensors.size()) {
-    return fail(first.path + ": metadata 'split.tensors.count'",
-                fmt::format("{} tensors declared, the splits hold {}", *want,
-                            first.tensors.size()));
+    return fail(
+        first.path + ": metadata 'split.tensors.count'",
+        fmt::format("{} tensors declared, the splits hold {}", *want, first.tensors.size()));
   }
   return Ok{};
 }

@@ -5,16 +5,16 @@
 // llama/mistral/qwen2/phi3 windows are ignored, llama4 chunks 8192 tokens on 3 of 4 layers.
 #include "model/hf_config.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 
 namespace worthit {
 
@@ -24,9 +24,9 @@ using json = nlohmann::json;
 
 /// One supported transformers architecture.
 struct HfArch {
-  const char* hf_class;     ///< architectures[0]
-  const char* model_type;   ///< top-level model_type, used when `architectures` is absent
-  const char* gguf;         ///< llama.cpp general.architecture of the converted model
+  const char* hf_class;      ///< architectures[0]
+  const char* model_type;    ///< top-level model_type, used when `architectures` is absent
+  const char* gguf;          ///< llama.cpp general.architecture of the converted model
   bool text_config = false;  ///< model fields live under "text_config" (multimodal wrapper)
 };
 
@@ -137,8 +137,8 @@ std::optional<int> period_of(FieldReader& r, int n_layers, bool& any_sliding) {
   }
   std::vector<bool> full;
   for (const json& e : *t) {
-    if (!e.is_string() || (e != "full_attention" && e != "sliding_attention" &&
-                           e != "chunked_attention")) {
+    if (!e.is_string() ||
+        (e != "full_attention" && e != "sliding_attention" && e != "chunked_attention")) {
       r.set("layer_types", "unknown layer type " + e.dump());
       return std::nullopt;
     }
@@ -168,10 +168,12 @@ void read_swa(FieldReader& r, const std::string& arch, ModelArch& a) {
   if (arch != "gemma3" && arch != "gpt-oss") return;
   // Gemma3TextConfig's defaults (window 4096, pattern 6) apply when the fields are left out.
   const uint64_t dflt = arch == "gemma3" ? 4096 : 0;
-  a.sliding_window = static_cast<int64_t>(dflt > 0 ? r.opt("sliding_window", kMaxInt64).value_or(dflt)
-                                                   : r.req("sliding_window", kMaxInt64));
+  a.sliding_window =
+      static_cast<int64_t>(dflt > 0 ? r.opt("sliding_window", kMaxInt64).value_or(dflt)
+                                    : r.req("sliding_window", kMaxInt64));
   a.swa_period = arch == "gemma3" ? 6 : 2;
-  if (arch == "gemma3") a.swa_period = static_cast<int>(r.opt("sliding_window_pattern").value_or(6));
+  if (arch == "gemma3")
+    a.swa_period = static_cast<int>(r.opt("sliding_window_pattern").value_or(6));
   if (r.find("layer_types") == nullptr || r.failed()) return;
   bool any_sliding = false;
   std::optional<int> p = period_of(r, a.n_layers, any_sliding);
@@ -204,8 +206,8 @@ void read_moe(FieldReader& r, const std::string& arch, ModelArch& a) {
     m.shared_ffn = static_cast<int64_t>(*s) == m.expert_ffn ? 0 : static_cast<int64_t>(*s);
   }
   m.first_dense_layers = static_cast<int>(r.opt("first_k_dense_replace").value_or(0));
-  m.interleave = static_cast<int>(r.opt("interleave_moe_layer_step")
-                                      .value_or(r.opt("decoder_sparse_step").value_or(1)));
+  m.interleave = static_cast<int>(
+      r.opt("interleave_moe_layer_step").value_or(r.opt("decoder_sparse_step").value_or(1)));
   m.interleave = std::max(m.interleave, 1);
   if (const json* only = r.find("mlp_only_layers"); only && !(only->is_array() && only->empty()))
     r.set("mlp_only_layers", "dense layers at arbitrary positions are not supported");
@@ -247,10 +249,11 @@ void read_core(FieldReader& r, const std::string& arch, ModelArch& a) {
   const uint64_t by_heads = a.n_heads > 0 ? static_cast<uint64_t>(a.hidden / a.n_heads) : 0;
   a.head_dim = static_cast<int>(r.opt("head_dim").value_or(by_heads));
   a.ffn = static_cast<int64_t>(r.req("intermediate_size"));
-  a.vocab = static_cast<int64_t>(gemma ? r.opt("vocab_size").value_or(262208) : r.req("vocab_size"));
-  a.context_max = static_cast<int64_t>(gemma ? r.opt("max_position_embeddings", kMaxInt64)
-                                                    .value_or(131072)
-                                              : r.req("max_position_embeddings", kMaxInt64));
+  a.vocab =
+      static_cast<int64_t>(gemma ? r.opt("vocab_size").value_or(262208) : r.req("vocab_size"));
+  a.context_max =
+      static_cast<int64_t>(gemma ? r.opt("max_position_embeddings", kMaxInt64).value_or(131072)
+                                 : r.req("max_position_embeddings", kMaxInt64));
   a.tied_embeddings = r.opt_bool("tie_word_embeddings").value_or(gemma);
   a.attn_bias = r.opt_bool("attention_bias").value_or(arch == "qwen2" || arch == "phi2");
   a.ffn_gated = arch != "phi2";
@@ -262,8 +265,9 @@ const HfArch* find_arch(const json& root, std::string& name) {
   auto it = root.find("architectures");
   const bool listed = it != root.end() && it->is_array() && !it->empty() && (*it)[0].is_string();
   auto mt = root.find("model_type");
-  name = listed ? (*it)[0].get<std::string>()
-                : mt != root.end() && mt->is_string() ? mt->get<std::string>() : "";
+  name = listed                                ? (*it)[0].get<std::string>()
+         : mt != root.end() && mt->is_string() ? mt->get<std::string>()
+                                               : "";
   for (const HfArch& a : hf_arches()) {
     if (listed ? name == a.hf_class : name == a.model_type) return &a;
   }
@@ -279,7 +283,8 @@ Result<json> parse_json(std::string_view text, const std::string& where) {
     // e.what() starts with "[json.exception.parse_error.101] "; keep the readable part.
     std::string what = e.what();
     const size_t cut = what.find("] ");
-    return fail(where, "malformed JSON: " + (cut == std::string::npos ? what : what.substr(cut + 2)));
+    return fail(where,
+                "malformed JSON: " + (cut == std::string::npos ? what : what.substr(cut + 2)));
   }
 }
 
@@ -302,8 +307,10 @@ Result<ModelArch> arch_from_hf_json(std::string_view text, const std::string& wh
   const HfArch* h = find_arch(*root, name);
   if (name.empty()) return fail(where, "neither 'architectures' nor 'model_type' is given");
   if (h == nullptr) {
-    return fail(where + ": architectures", fmt::format("unsupported architecture '{}' "
-                "(supported: {})", name, fmt::join(hf_supported_architectures(), ", ")));
+    return fail(where + ": architectures",
+                fmt::format("unsupported architecture '{}' "
+                            "(supported: {})",
+                            name, fmt::join(hf_supported_architectures(), ", ")));
   }
   const json* cfg = &*root;
   if (h->text_config) {
@@ -339,8 +346,8 @@ Result<ModelArch> arch_from_hf_config(const std::string& path) {
   text << in.rdbuf();
   if (!in) return fail(path, "read error");
   const fs::path p(path);
-  std::string id = p.filename() == "config.json" ? p.parent_path().filename().string()
-                                                 : p.stem().string();
+  std::string id =
+      p.filename() == "config.json" ? p.parent_path().filename().string() : p.stem().string();
   if (id.empty()) id = "config";
   return arch_from_hf_json(text.str(), path, id);
 }

@@ -115,8 +115,8 @@ GgufWriter& GgufWriter::tensor(std::string name, std::vector<uint64_t> ne, GgmlT
   return *this;
 }
 
-GgufWriter& GgufWriter::tensor_raw(std::string name, std::vector<uint64_t> ne,
-                                   uint32_t type_id, uint64_t offset) {
+GgufWriter& GgufWriter::tensor_raw(std::string name, std::vector<uint64_t> ne, uint32_t type_id,
+                                   uint64_t offset) {
   tensors_.push_back({std::move(name), std::move(ne), type_id, offset});
   return *this;
 }

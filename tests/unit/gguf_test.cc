@@ -13,10 +13,12 @@ namespace worthit {
 namespace {
 
 namespace fs = std::filesystem;
-using test::GgufBytes;
-using test::GgufWriter;
 using test::gguf_str;
 using test::gguf_value;
+using test::GgufBytes;
+using test::GgufWriter;
+
+GgufValue u32(uint32_t v) { return gguf_value(v); }
 
 /// The message of a failed result, or "<ok>".
 template <class T>
@@ -39,9 +41,7 @@ class GgufFiles : public ::testing::Test {
   fs::path dir_;
 };
 
-Result<GgufFile> parse(const std::vector<uint8_t>& b) {
-  return parse_gguf(b, b.size(), "t.gguf");
-}
+Result<GgufFile> parse(const std::vector<uint8_t>& b) { return parse_gguf(b, b.size(), "t.gguf"); }
 
 /// A llama-like model: `layers` blocks, hidden 256, 8 heads, 2 KV heads, FFN 512.
 GgufWriter llama(int layers, bool with_output = true, uint32_t version = 3) {
@@ -75,16 +75,16 @@ void add_every_type(GgufWriter& w) {
   using test::gguf_array;
   w.set("t.u8", gguf_value<uint8_t>(200)).set("t.i8", gguf_value<int8_t>(-100));
   w.set("t.u16", gguf_value<uint16_t>(60000)).set("t.i16", gguf_value<int16_t>(-30000));
-  w.set("t.u32", gguf_value<uint32_t>(4000000000u)).set("t.i32", gguf_value<int32_t>(-2));
+  w.set("t.u32", u32(4000000000u)).set("t.i32", gguf_value<int32_t>(-2));
   w.set("t.f32", gguf_value(1.5f)).set("t.bool", gguf_value(true));
   w.set("t.str", gguf_str("h\xc3\xa9llo")).set("t.u64", gguf_value<uint64_t>(1ull << 40));
   w.set("t.i64", gguf_value<int64_t>(-(1ll << 40))).set("t.f64", gguf_value(-0.25));
   w.set("t.empty_str", gguf_str(""));
-  w.set("t.arr_i16", gguf_value(gguf_array(GgufType::I16, {gguf_value<int16_t>(-1),
-                                                            gguf_value<int16_t>(7)})));
+  w.set("t.arr_i16",
+        gguf_value(gguf_array(GgufType::I16, {gguf_value<int16_t>(-1), gguf_value<int16_t>(7)})));
   w.set("t.arr_f32", gguf_value(gguf_array(GgufType::F32, {gguf_value(0.5f), gguf_value(2.f)})));
-  w.set("t.arr_bool", gguf_value(gguf_array(GgufType::Bool, {gguf_value(true),
-                                                             gguf_value(false)})));
+  w.set("t.arr_bool",
+        gguf_value(gguf_array(GgufType::Bool, {gguf_value(true), gguf_value(false)})));
   w.set("t.arr_f64", gguf_value(gguf_array(GgufType::F64, {gguf_value(3.25)})));
   w.set("t.arr_str", test::gguf_str_array({"a", "", "ccc"}));
   w.set("t.arr_empty", gguf_value(gguf_array(GgufType::U64, {})));
@@ -173,8 +173,9 @@ TEST(GgufParse, PrefixAsksForMoreBytes) {
   const std::vector<uint8_t> prefix(all.begin(), all.begin() + 100);
   uint64_t need = 0;
   Result<GgufFile> f = parse_gguf(prefix, all.size(), "t.gguf", &need);
-  EXPECT_EQ(err(f), "t.gguf: offset 93: metadata 'general.name': header continues past the "
-                    "first 100 bytes");
+  EXPECT_EQ(err(f),
+            "t.gguf: offset 93: metadata 'general.name': header continues past the "
+            "first 100 bytes");
   EXPECT_EQ(need, 101u);
 }
 
@@ -220,11 +221,10 @@ GgufFile meta(const std::string& arch, const std::vector<std::pair<std::string, 
 }
 
 TEST(GgufArch, Gemma3SlidesFiveOfSixLayers) {
-  Result<ModelArch> a = arch_from_gguf(
-      meta("gemma3", {{"attention.sliding_window", gguf_value<uint32_t>(1024)},
-                      {"attention.key_length", gguf_value<uint32_t>(128)},
-                      {"attention.value_length", gguf_value<uint32_t>(128)}}),
-      "g.gguf");
+  Result<ModelArch> a = arch_from_gguf(meta("gemma3", {{"attention.sliding_window", u32(1024)},
+                                                       {"attention.key_length", u32(128)},
+                                                       {"attention.value_length", u32(128)}}),
+                                       "g.gguf");
   ASSERT_TRUE(a) << err(a);
   EXPECT_EQ(a->sliding_window, 1024);
   EXPECT_EQ(a->swa_period, 6);
@@ -236,10 +236,10 @@ TEST(GgufArch, Gemma3SlidesFiveOfSixLayers) {
 TEST(GgufArch, GptOssMoeWithBiasesAndAlternatingWindow) {
   Result<ModelArch> a = arch_from_gguf(
       meta("gpt-oss",
-           {{"attention.sliding_window", gguf_value<uint32_t>(128)},
-            {"expert_count", gguf_value<uint32_t>(32)},
-            {"expert_used_count", gguf_value<uint32_t>(4)},
-            {"expert_feed_forward_length", gguf_value<uint32_t>(2880)}},
+           {{"attention.sliding_window", u32(128)},
+            {"expert_count", u32(32)},
+            {"expert_used_count", u32(4)},
+            {"expert_feed_forward_length", u32(2880)}},
            {{"blk.0.attn_q.bias", {512}}, {"blk.0.ffn_up_exps.weight", {512, 2880, 32}}}),
       "o.gguf");
   ASSERT_TRUE(a) << err(a);
@@ -253,21 +253,20 @@ TEST(GgufArch, GptOssMoeWithBiasesAndAlternatingWindow) {
 }
 
 TEST(GgufArch, DeepSeek2LatentAttentionAndLeadingDenseLayers) {
-  Result<ModelArch> a = arch_from_gguf(
-      meta("deepseek2", {{"attention.head_count_kv", gguf_value<uint32_t>(1)},
-                         {"attention.key_length", gguf_value<uint32_t>(576)},
-                         {"attention.value_length", gguf_value<uint32_t>(512)},
-                         {"attention.key_length_mla", gguf_value<uint32_t>(192)},
-                         {"attention.value_length_mla", gguf_value<uint32_t>(128)},
-                         {"attention.kv_lora_rank", gguf_value<uint32_t>(512)},
-                         {"attention.q_lora_rank", gguf_value<uint32_t>(1536)},
-                         {"rope.dimension_count", gguf_value<uint32_t>(64)},
-                         {"expert_count", gguf_value<uint32_t>(256)},
-                         {"expert_used_count", gguf_value<uint32_t>(8)},
-                         {"expert_shared_count", gguf_value<uint32_t>(1)},
-                         {"expert_feed_forward_length", gguf_value<uint32_t>(2048)},
-                         {"leading_dense_block_count", gguf_value<uint32_t>(3)}}),
-      "d.gguf");
+  Result<ModelArch> a = arch_from_gguf(meta("deepseek2", {{"attention.head_count_kv", u32(1)},
+                                                          {"attention.key_length", u32(576)},
+                                                          {"attention.value_length", u32(512)},
+                                                          {"attention.key_length_mla", u32(192)},
+                                                          {"attention.value_length_mla", u32(128)},
+                                                          {"attention.kv_lora_rank", u32(512)},
+                                                          {"attention.q_lora_rank", u32(1536)},
+                                                          {"rope.dimension_count", u32(64)},
+                                                          {"expert_count", u32(256)},
+                                                          {"expert_used_count", u32(8)},
+                                                          {"expert_shared_count", u32(1)},
+                                                          {"expert_feed_forward_length", u32(2048)},
+                                                          {"leading_dense_block_count", u32(3)}}),
+                                       "d.gguf");
   ASSERT_TRUE(a) << err(a);
   EXPECT_EQ(a->head_dim, 192);
   EXPECT_EQ(a->head_dim_v, 128);
@@ -283,17 +282,17 @@ TEST(GgufArch, DeepSeek2LatentAttentionAndLeadingDenseLayers) {
 }
 
 TEST(GgufArch, Qwen3NextLinearLayersAndSharedExpert) {
-  Result<ModelArch> a = arch_from_gguf(
-      meta("qwen3next", {{"ssm.conv_kernel", gguf_value<uint32_t>(4)},
-                         {"ssm.state_size", gguf_value<uint32_t>(128)},
-                         {"ssm.group_count", gguf_value<uint32_t>(16)},
-                         {"ssm.time_step_rank", gguf_value<uint32_t>(32)},
-                         {"ssm.inner_size", gguf_value<uint32_t>(4096)},
-                         {"expert_count", gguf_value<uint32_t>(512)},
-                         {"expert_used_count", gguf_value<uint32_t>(10)},
-                         {"expert_feed_forward_length", gguf_value<uint32_t>(512)},
-                         {"expert_shared_feed_forward_length", gguf_value<uint32_t>(512)}}),
-      "n.gguf");
+  Result<ModelArch> a =
+      arch_from_gguf(meta("qwen3next", {{"ssm.conv_kernel", u32(4)},
+                                        {"ssm.state_size", u32(128)},
+                                        {"ssm.group_count", u32(16)},
+                                        {"ssm.time_step_rank", u32(32)},
+                                        {"ssm.inner_size", u32(4096)},
+                                        {"expert_count", u32(512)},
+                                        {"expert_used_count", u32(10)},
+                                        {"expert_feed_forward_length", u32(512)},
+                                        {"expert_shared_feed_forward_length", u32(512)}}),
+                     "n.gguf");
   ASSERT_TRUE(a) << err(a);
   EXPECT_EQ(a->linear.full_attention_interval, 4);
   EXPECT_EQ(a->linear.heads_qk, 16);
@@ -308,11 +307,12 @@ TEST(GgufArch, Qwen3NextLinearLayersAndSharedExpert) {
 
 TEST(GgufArch, Llama4ChunkedInterleavedWithSharedExpertTensor) {
   Result<ModelArch> a = arch_from_gguf(
-      meta("llama4", {{"expert_count", gguf_value<uint32_t>(128)},
-                      {"expert_used_count", gguf_value<uint32_t>(1)},
-                      {"expert_feed_forward_length", gguf_value<uint32_t>(8192)},
-                      {"interleave_moe_layer_step", gguf_value<uint32_t>(2)},
-                      {"feed_forward_length", gguf_value<uint32_t>(16384)}},
+      meta("llama4",
+           {{"expert_count", u32(128)},
+            {"expert_used_count", u32(1)},
+            {"expert_feed_forward_length", u32(8192)},
+            {"interleave_moe_layer_step", u32(2)},
+            {"feed_forward_length", u32(16384)}},
            {{"blk.1.ffn_up_shexp.weight", {512, 8192}}, {"output.weight", {512, 1000}}}),
       "l.gguf");
   ASSERT_TRUE(a) << err(a);
@@ -330,7 +330,7 @@ TEST(GgufArch, PerLayerArraysTakeTheLargestAndNextnBlocksAreDropped) {
   Result<ModelArch> a = arch_from_gguf(
       meta("glm4moe", {{"feed_forward_length", test::gguf_u32_array({0, 10944, 0, 0, 0, 0})},
                        {"attention.head_count_kv", test::gguf_u32_array({2, 2, 4, 2, 2, 2})},
-                       {"nextn_predict_layers", gguf_value<uint32_t>(1)}}),
+                       {"nextn_predict_layers", u32(1)}}),
       "z.gguf");
   ASSERT_TRUE(a) << err(a);
   EXPECT_EQ(a->ffn, 10944);
@@ -349,7 +349,7 @@ TEST(GgufArch, Errors) {
             "f.gguf: metadata 'llama.block_count': required key is missing");
   EXPECT_EQ(err(arch_from_gguf(meta("llama", {{"attention.key_length", gguf_str("x")}}), "f")),
             "f: metadata 'llama.attention.key_length': expected an unsigned integer, got string");
-  EXPECT_EQ(err(arch_from_gguf(meta("llama", {{"expert_count", gguf_value<uint32_t>(8)}}), "f")),
+  EXPECT_EQ(err(arch_from_gguf(meta("llama", {{"expert_count", u32(8)}}), "f")),
             "f: metadata 'llama.expert_used_count': required key is missing");
   EXPECT_EQ(err(arch_from_gguf(meta("gemma3", {}), "f")),
             "f: metadata 'gemma3.attention.sliding_window': required key is missing");
@@ -412,9 +412,11 @@ TEST_F(GgufFiles, SplitErrors) {
             p[1] + ": metadata 'split.no': 0 does not match the file name (expected 1)");
   fs::copy_file(p[0], path("x.gguf"));
   EXPECT_EQ(err(load_gguf_model(path("x.gguf"))),
-            path("x.gguf") + ": metadata 'split.count': the file is split 1 of a 3-part model, "
-                             "but its name does not end in -0000K-of-0000N.gguf");
-  EXPECT_EQ(err(load_gguf_model(path("none.gguf"))), path("none.gguf") + ": cannot open: no such file");
+            path("x.gguf") +
+                ": metadata 'split.count': the file is split 1 of a 3-part model, "
+                "but its name does not end in -0000K-of-0000N.gguf");
+  EXPECT_EQ(err(load_gguf_model(path("none.gguf"))),
+            path("none.gguf") + ": cannot open: no such file");
 }
 
 /// GGUF header with the given counts.
@@ -450,20 +452,22 @@ struct BadCase {
   const char* message;
 };
 
-std::vector<BadCase> bad_cases() {
-  std::vector<BadCase> c;
+/// Header, version and truncation failures.
+void header_cases(std::vector<BadCase>& c) {
   GgufBytes b;
   c.push_back({"Empty", {}, "offset 0: unexpected end of file: needs 4 bytes, 0 left"});
-  b = GgufBytes(); b.u32(0x4c4d4747).u32(3).u64(0).u64(0);
+  b = GgufBytes();
+  b.u32(0x4c4d4747).u32(3).u64(0).u64(0);
   c.push_back({"BadMagic", b.data(), "offset 0: not a GGUF file (magic 'GGML', expected 'GGUF')"});
-  c.push_back({"Version1", head(0, 0, 1).data(),
-               "offset 4: unsupported GGUF version 1 (supported: 2, 3)"});
+  c.push_back(
+      {"Version1", head(0, 0, 1).data(), "offset 4: unsupported GGUF version 1 (supported: 2, 3)"});
   c.push_back({"BigEndian", head(0, 0, 0x03000000).data(),
                "offset 4: unsupported GGUF version 50331648 (supported: 2, 3) (this is a "
                "big-endian file)"});
   c.push_back({"TruncatedInCounts", cut(small_file(), 20),
-               "offset 16: unexpected end of file: needs 8 bytes, 4 left"});
-  c.push_back({"TruncatedInValue", cut(small_file(), 60), "offset 56: metadata "
+               "offset 8: tensor count 1 needs at least 33 bytes, 4 left"});
+  c.push_back({"TruncatedInValue", cut(small_file(), 60),
+               "offset 56: metadata "
                "'general.architecture': unexpected end of file: needs 8 bytes, 4 left"});
   c.push_back({"TruncatedInTensorInfo", cut(small_file(), 85),
                "offset 82: tensor 'w': unexpected end of file: needs 8 bytes, 3 left"});
@@ -471,61 +475,98 @@ std::vector<BadCase> bad_cases() {
                "offset 69: tensor 'w': data (section at 128 + offset 0 + 128 bytes) runs past the "
                "end of the file (200 bytes) (the file may be truncated, e.g. by an incomplete "
                "download)"});
-  b = head(0, 1); b.str("general.name").u32(8).u64(10).raw({'a', 'b', 'c'});
-  c.push_back({"StringPastEnd", b.data(), "offset 48: metadata 'general.name': string length 10 "
-               "runs past the end of the file (3 bytes left)"});
-  b = head(0, 1); b.str("tokenizer.ggml.tokens").u32(9).u32(8).u64(1000000000000);
-  c.push_back({"HugeArrayCount", b.data(), "offset 61: metadata 'tokenizer.ggml.tokens': array "
+}
+
+/// Metadata failures.
+void metadata_cases(std::vector<BadCase>& c) {
+  GgufBytes b = head(0, 1);
+  b.str("general.name").u32(8).u64(10).raw({'a', 'b', 'c'});
+  c.push_back({"StringPastEnd", b.data(),
+               "offset 48: metadata 'general.name': string length 10 "
+               "runs past the end (3 bytes left)"});
+  b = head(0, 1);
+  b.str("tokenizer.ggml.tokens").u32(9).u32(8).u64(1000000000000);
+  c.push_back({"HugeArrayCount", b.data(),
+               "offset 61: metadata 'tokenizer.ggml.tokens': array "
                "of 1000000000000 string needs at least 8000000000000 bytes, 0 left"});
-  b = head(0, 1); b.str("k").u32(9);
+  b = head(0, 1);
+  b.str("k").u32(9);
   for (int i = 0; i < 4; ++i) b.u32(9).u64(1);
   b.u32(4).u64(0);
-  c.push_back({"NestedTooDeep", b.data(),
-               "offset 85: metadata 'k': arrays nested deeper than 4 levels"});
-  b = head(0, 1); b.str("k").u32(13).u32(0);
+  c.push_back(
+      {"NestedTooDeep", b.data(), "offset 85: metadata 'k': arrays nested deeper than 4 levels"});
+  b = head(0, 1);
+  b.str("k").u32(13).u32(0);
   c.push_back({"UnknownValueType", b.data(), "offset 33: metadata 'k': unknown value type 13"});
-  b = head(0, 1); b.str("k").u32(9).u32(42).u64(0);
-  c.push_back({"UnknownArrayType", b.data(),
-               "offset 37: metadata 'k': unknown array element type 42"});
-  b = head(0, 2); b.str("k").u32(0).u8(1).str("k").u32(0).u8(2);
+  b = head(0, 1);
+  b.str("k").u32(9).u32(42).u64(0);
+  c.push_back(
+      {"UnknownArrayType", b.data(), "offset 37: metadata 'k': unknown array element type 42"});
+  b = head(0, 2);
+  b.str("k").u32(0).u8(1).str("k").u32(0).u8(2);
   c.push_back({"DuplicateKey", b.data(), "offset 38: metadata 'k': duplicate key"});
-  b = head(0, 1); b.str("").u32(0).u8(1).u32(0);
+  b = head(0, 1);
+  b.str("").u32(0).u8(1).u32(0);
   c.push_back({"EmptyKey", b.data(), "offset 24: metadata #0 key: empty key"});
   for (uint32_t a : {0u, 3u}) {
-    b = head(0, 1); b.str("general.alignment").u32(4).u32(a);
-    c.push_back({a == 0 ? "AlignmentZero" : "AlignmentThree", b.data(),
-                 a == 0 ? "offset 49: metadata 'general.alignment': alignment 0 is not a power of two"
-                        : "offset 49: metadata 'general.alignment': alignment 3 is not a power of two"});
+    b = head(0, 1);
+    b.str("general.alignment").u32(4).u32(a);
+    c.push_back(
+        {a == 0 ? "AlignmentZero" : "AlignmentThree", b.data(),
+         a == 0 ? "offset 49: metadata 'general.alignment': alignment 0 is not a power of two"
+                : "offset 49: metadata 'general.alignment': alignment 3 is not a power of two"});
   }
-  b = head(0, 1); b.str("general.alignment").u32(8).str("32");
+  b = head(0, 1);
+  b.str("general.alignment").u32(8).str("32");
   c.push_back({"AlignmentNotU32", b.data(),
                "offset 49: metadata 'general.alignment': alignment must be a uint32, got string"});
+}
+
+/// Tensor info failures.
+void tensor_cases(std::vector<BadCase>& c) {
   c.push_back({"HugeTensorCount", head(1ull << 40, 0).data(),
                "offset 8: tensor count 1099511627776 exceeds the limit of 1048576"});
-  b = head(1, 0); b.str("blk.0.attn_q.weight").u32(2).u64(32).u64(32).u32(99).u64(0).pad_to(64);
+  GgufBytes b = head(1, 0);
+  b.str("blk.0.attn_q.weight").u32(2).u64(32).u64(32).u32(99).u64(0).pad_to(64);
   c.push_back({"UnknownTensorType", b.data(),
                "offset 71: tensor 'blk.0.attn_q.weight': unknown tensor type id 99"});
   for (uint32_t n : {0u, 5u}) {
-    b = head(1, 0); b.str("w").u32(n);
+    b = head(1, 0);
+    b.str("w").u32(n);
     for (int i = 0; i < 5; ++i) b.u64(32);
     b.u32(0).u64(0);
     c.push_back({n == 0 ? "NDims0" : "NDims5", b.data(),
                  n == 0 ? "offset 33: tensor 'w': n_dims 0 is out of range (1..4)"
                         : "offset 33: tensor 'w': n_dims 5 is out of range (1..4)"});
   }
-  b = head(1, 0); b.str("w").u32(2).u64(32).u64(0).u32(0).u64(0);
+  b = head(1, 0);
+  b.str("w").u32(2).u64(32).u64(0).u32(0).u64(0);
   c.push_back({"ZeroDimension", b.data(), "offset 45: tensor 'w': dimension 1 is 0"});
-  b = head(1, 0); b.str("w").u32(2).u64(1ull << 32).u64(1ull << 32).u32(0).u64(0);
-  c.push_back({"TooManyElements", b.data(), "offset 45: tensor 'w': dimension 1 (4294967296) "
-               "makes the tensor larger than 2^63 elements"});
-  b = head(1, 0); b.str("w").u32(1).u64(100).u32(2).u64(0).pad_to(32);
-  c.push_back({"RowNotBlockMultiple", b.data(),
-               "offset 45: tensor 'w': row length 100 is not a multiple of the Q4_0 block size 32"});
-  b = head(1, 0); f32_tensor(b, "w", 33).pad_to(32).raw(std::vector<uint8_t>(200, 0));
+  b = head(1, 0);
+  b.str("w").u32(2).u64(1ull << 32).u64(1ull << 32).u32(0).u64(0);
+  c.push_back({"TooManyElements", b.data(),
+               "offset 45: tensor 'w': dimension 1 (4294967296) "
+               "overflows 2^63 elements"});
+  b = head(1, 0);
+  b.str("w").u32(1).u64(100).u32(2).u64(0).pad_to(32);
+  c.push_back(
+      {"RowNotBlockMultiple", b.data(),
+       "offset 45: tensor 'w': row length 100 is not a multiple of the Q4_0 block size 32"});
+  b = head(1, 0);
+  f32_tensor(b, "w", 33).pad_to(32).raw(std::vector<uint8_t>(200, 0));
   c.push_back({"MisalignedOffset", b.data(),
                "offset 49: tensor 'w': data offset 33 is not a multiple of the alignment 32"});
-  b = head(2, 0); f32_tensor(b, "w", 0); f32_tensor(b, "w", 128).pad_to(32);
+  b = head(2, 0);
+  f32_tensor(b, "w", 0);
+  f32_tensor(b, "w", 128).pad_to(32);
   c.push_back({"DuplicateTensor", b.data(), "offset 57: tensor 'w': duplicate tensor name"});
+}
+
+std::vector<BadCase> bad_cases() {
+  std::vector<BadCase> c;
+  header_cases(c);
+  metadata_cases(c);
+  tensor_cases(c);
   return c;
 }
 

@@ -100,9 +100,9 @@ TEST(HfConfig, Gemma3NestedTextConfigWithClassDefaults) {
   EXPECT_EQ(a.ffn, 21504);
   EXPECT_EQ(a.sliding_window, 1024);
   EXPECT_EQ(a.swa_period, 6);
-  EXPECT_EQ(a.vocab, 262208);          // Gemma3TextConfig default
-  EXPECT_EQ(a.context_max, 131072);    // Gemma3TextConfig default
-  EXPECT_TRUE(a.tied_embeddings);      // Gemma3TextConfig default
+  EXPECT_EQ(a.vocab, 262208);        // Gemma3TextConfig default
+  EXPECT_EQ(a.context_max, 131072);  // Gemma3TextConfig default
+  EXPECT_TRUE(a.tied_embeddings);    // Gemma3TextConfig default
   int global = 0;
   for (int i = 0; i < a.n_layers; ++i) global += a.layer_attention(i) == AttentionKind::Full;
   EXPECT_EQ(global, 10);
@@ -189,8 +189,8 @@ TEST(HfConfig, OtherArchitecturesInline) {
 }
 
 TEST(HfConfig, ConfigJsonTakesItsDirectoryName) {
-  const fs::path dir = fs::temp_directory_path() /
-                       ("worthit_hf_" + std::to_string(::getpid())) / "Llama-3.1-8B";
+  const fs::path dir =
+      fs::temp_directory_path() / ("worthit_hf_" + std::to_string(::getpid())) / "Llama-3.1-8B";
   fs::create_directories(dir);
   fs::copy_file(fixture("llama-3.1-8b.json"), dir / "config.json",
                 fs::copy_options::overwrite_existing);
@@ -203,8 +203,9 @@ TEST(HfConfig, ConfigJsonTakesItsDirectoryName) {
 TEST(HfConfig, Errors) {
   const std::string bad = fixture("malformed.json");
   EXPECT_EQ(err(arch_from_hf_config(bad)),
-            bad + ": malformed JSON: parse error at line 5, column 1: syntax error while parsing "
-                  "object - unexpected end of input; expected '}'");
+            bad +
+                ": malformed JSON: parse error at line 5, column 1: syntax error while parsing "
+                "object - unexpected end of input; expected '}'");
   const std::string missing = fixture("missing-field.json");
   EXPECT_EQ(err(arch_from_hf_config(missing)),
             missing + ": num_hidden_layers: required field is missing");
@@ -223,12 +224,13 @@ TEST(HfConfig, Errors) {
             "c.json: expected a JSON object, got array");
   EXPECT_EQ(err(arch_from_hf_json(R"({"model_type": "gemma3"})", "c.json", "c")),
             "c.json: text_config: required object is missing");
-  EXPECT_EQ(err(arch_from_hf_json(R"({"model_type": "llama", "num_hidden_layers": "32"})",
-                                  "c.json", "c")),
+  EXPECT_EQ(err(arch_from_hf_json(R"({"model_type": "llama", "num_hidden_layers": "32"})", "c.json",
+                                  "c")),
             "c.json: num_hidden_layers: expected a non-negative integer, got string");
   EXPECT_EQ(err(arch_from_hf_json(R"({"model_type": "gemma3_text", "num_hidden_layers": 3,
       "hidden_size": 8, "num_attention_heads": 1, "intermediate_size": 8,
-      "layer_types": ["sliding_attention", "full_attention", "full_attention"]})", "c.json", "c")),
+      "layer_types": ["sliding_attention", "full_attention", "full_attention"]})",
+                                  "c.json", "c")),
             "c.json: layer_types: full and sliding layers do not follow a fixed period");
 }
 

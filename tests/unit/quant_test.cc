@@ -100,7 +100,9 @@ TEST(GgmlTypes, TableIsInIdOrderWithoutDuplicates) {
   uint32_t prev = 0;
   for (size_t k = 0; k < ggml_types().size(); ++k) {
     const uint32_t id = static_cast<uint32_t>(ggml_types()[k].type);
-    if (k > 0) EXPECT_GT(id, prev) << ggml_types()[k].name;
+    if (k > 0) {
+      EXPECT_GT(id, prev) << ggml_types()[k].name;
+    }
     prev = id;
     ids.insert(id);
   }
@@ -146,7 +148,7 @@ TEST(ParseGgmlType, NamesAnyCase) {
 TEST(ParseGgmlType, Errors) {
   EXPECT_EQ(err(parse_ggml_type("q8")), "unknown tensor type 'q8' (did you mean 'q8_0'?)");
   EXPECT_EQ(err(parse_ggml_type("q4_k_m")), "unknown tensor type 'q4_k_m' (did you mean 'q4_k'?)");
-  EXPECT_EQ(err(parse_ggml_type("")), "unknown tensor type ''");
+  EXPECT_EQ(err(parse_ggml_type("nonsense")), "unknown tensor type 'nonsense'");
 }
 
 struct FileTypeFact {
@@ -221,9 +223,14 @@ TEST(FileTypes, ParseErrors) {
             "--quant: unknown quantization 'Q4_K_X' (did you mean 'Q4_K_M'?)");
   EXPECT_EQ(err(parse_file_type("q5km")),
             "--quant: unknown quantization 'q5km' (did you mean 'Q5_K_M'?)");
+  EXPECT_EQ(err(parse_file_type("nonsense")), "--quant: unknown quantization 'nonsense'");
+}
+
+TEST(FileTypes, TensorTypeNameSuggestsTheRecipeThatStartsWithIt) {
+  // "Q4_K" is a tensor type, not a recipe; the recipe that contains it is the better hint
+  // than the one-letter-off "Q6_K".
   EXPECT_EQ(err(parse_file_type("Q4_K")),
             "--quant: unknown quantization 'Q4_K' (did you mean 'Q4_K_M'?)");
-  EXPECT_EQ(err(parse_file_type("")), "--quant: unknown quantization ''");
 }
 
 TEST(FileTypes, GuessedBitIsIgnored) {
