@@ -19,7 +19,7 @@ struct FitArgs {
   GlobalOptions g;
   std::string system, model, quant, runtime = "llama.cpp";
   int64_t ctx = -1;
-  int ngl = -1, parallel = -1, n_cpu_moe = 0, batch = 2048, ubatch = 512, main_gpu = 0;
+  int ngl = -1, parallel = -1, n_cpu_moe = 0, batch = 2048, ubatch = 512;
   bool cpu_moe = false, no_kv_offload = false;
   std::string tensor_split, cache_k = "f16", cache_v = "f16", flash_attn = "auto", vision = "auto";
   std::string fit = "on";
@@ -39,7 +39,6 @@ Result<FitOptions> to_options(const FitArgs& a, const ModelArch& arch) {
   o.n_cpu_moe = a.cpu_moe ? arch.n_layers : a.n_cpu_moe;
   o.n_batch = a.batch;
   o.n_ubatch = std::min(a.ubatch, a.batch);
-  o.main_gpu = a.main_gpu;
   o.kv_offload = !a.no_kv_offload;
   if (!a.tensor_split.empty()) {
     for (const auto& part : split(a.tensor_split, a.tensor_split.find('/') != std::string::npos ? '/' : ',')) {
@@ -171,7 +170,7 @@ void add_fit_flags(CLI::App* cmd, FitArgs& a) {
   cmd->add_option("--model", a.model, "Model id, .gguf file (first split of a split model) or config.json");
   cmd->add_option("--quant", a.quant, "llama.cpp file type for catalog/config models (default Q4_K_M; gpt-oss: MXFP4_MOE)");
   cmd->add_option("--runtime", a.runtime, "llama.cpp or ollama (applies ollama's defaults and layer fitting)")->capture_default_str();
-  cmd->add_option("-c,--ctx-size", a.ctx, "Context size in tokens (0 = model's trained context; default: runtime's default, 4096)");
+  cmd->add_option("-c,--ctx-size", a.ctx, "Context size in tokens (0 = the model's trained context; default: llama.cpp the trained context, shrunk by --fit to >= 4096 if needed; ollama 4096/32768/262144 by total VRAM <23/<47/>=47 GiB)");
   cmd->add_option("--n-gpu-layers,--gpu-layers", a.ngl, "-ngl: layers on the GPUs, output layer counted (default: all for llama.cpp, as many as fit for ollama)");
   cmd->add_option("--tensor-split", a.tensor_split, "-ts: proportions per GPU, e.g. 3,1 (default: free memory)");
   cmd->add_option("--override-tensor", a.overrides, "-ot REGEX=DEVICE, repeatable, e.g. exps=CPU");
@@ -184,7 +183,6 @@ void add_fit_flags(CLI::App* cmd, FitArgs& a) {
   cmd->add_option("--ubatch-size", a.ubatch, "-ub: micro-batch in tokens")->capture_default_str();
   cmd->add_option("--flash-attn", a.flash_attn, "-fa: on, off or auto")->capture_default_str();
   cmd->add_flag("--no-kv-offload", a.no_kv_offload, "-nkvo: keep the KV cache in host memory");
-  cmd->add_option("--main-gpu", a.main_gpu, "-mg: main GPU index")->capture_default_str();
   cmd->add_option("--vision", a.vision, "Load the vision tower: on, off, auto (auto = on for ollama)")->capture_default_str();
   cmd->add_option("--fit", a.fit, "-fit: llama.cpp's automatic placement when -ngl/-ts/-ot/--n-cpu-moe are unset: on or off")->capture_default_str();
   cmd->add_option("--fit-target", a.fit_target_mib, "-fitt: MiB that --fit keeps free per GPU")->capture_default_str();

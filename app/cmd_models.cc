@@ -90,10 +90,10 @@ int run(const ModelsArgs& a) {
   }
   auto cat = load_model_catalog(data_dir(a.g) + "/models");
   if (!cat) return report_error(cat.error());
-  auto ft = parse_file_type(a.quant.empty() ? "Q4_K_M" : a.quant);
-  if (!ft) return report_error(ft.error());
   nlohmann::json list = nlohmann::json::array();
   for (const auto& m : *cat) {
+    auto ft = parse_file_type(a.quant.empty() ? default_quant(m) : a.quant);
+    if (!ft) return report_error(ft.error());
     auto ts = derive_tensors(m, *ft);
     if (a.g.json) {
       list.push_back(model_json(m, ts, file_type_name(*ft)));

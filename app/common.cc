@@ -47,6 +47,10 @@ Result<ModelSource> from_gguf(const std::string& path, const std::string& quant)
 
 }  // namespace
 
+std::string default_quant(const ModelArch& a) {
+  return a.arch == "gpt-oss" ? "MXFP4_MOE" : "Q4_K_M";
+}
+
 Result<ModelSource> load_model_source(const GlobalOptions& g, const std::string& model,
                                       const std::string& quant) {
   if (ends_with(model, ".gguf")) return from_gguf(model, quant);
@@ -61,7 +65,7 @@ Result<ModelSource> load_model_source(const GlobalOptions& g, const std::string&
     s.arch = a;
     s.origin = "catalog";
   }
-  const std::string q = quant.empty() ? (s.arch.arch == "gpt-oss" ? "MXFP4_MOE" : "Q4_K_M") : quant;
+  const std::string q = quant.empty() ? default_quant(s.arch) : quant;
   WORTHIT_TRY(ft, parse_file_type(q));
   s.tensors = derive_tensors(s.arch, ft);
   s.quant = file_type_name(ft);
@@ -74,7 +78,7 @@ std::vector<std::string> normalize_llama_flags(std::vector<std::string> args) {
       {"-ngl", "--n-gpu-layers"}, {"-ts", "--tensor-split"}, {"-ot", "--override-tensor"},
       {"-ctk", "--cache-type-k"}, {"-ctv", "--cache-type-v"}, {"-np", "--parallel"},
       {"-ub", "--ubatch-size"},   {"-fa", "--flash-attn"},   {"-nkvo", "--no-kv-offload"},
-      {"-mg", "--main-gpu"},      {"-fit", "--fit"},         {"-fitt", "--fit-target"},
+      {"-fit", "--fit"},         {"-fitt", "--fit-target"},
       {"-ncmoe", "--n-cpu-moe"},  {"-cmoe", "--cpu-moe"}};
   for (auto& a : args) {
     const auto eq = a.find('=');

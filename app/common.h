@@ -44,6 +44,10 @@ struct ModelSource {
   uint64_t file_bytes = 0;  ///< real size on disk (gguf), else the derived tensor bytes
 };
 
+/// The quantization a model is usually distributed in when --quant is not given:
+/// MXFP4_MOE for gpt-oss (its native format), Q4_K_M otherwise.
+std::string default_quant(const ModelArch& a);
+
 /// Resolves --model (catalog id, .gguf path, or config.json path) and --quant.
 Result<ModelSource> load_model_source(const GlobalOptions& g, const std::string& model,
                                       const std::string& quant);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common.h"
+#include "core/text.h"
 
 int main(int argc, char** argv) {
   using namespace worthit::app;
@@ -23,6 +24,17 @@ int main(int argc, char** argv) {
     register_models(app, exit_code);
     register_fit(app, exit_code);
     std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
+      std::vector<std::string> names;
+      for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+        names.push_back(sub->get_name());
+      if (std::find(names.begin(), names.end(), args[0]) == names.end()) {
+        const std::string hint = worthit::did_you_mean(args[0], names);
+        report_error(worthit::Error{"", "unknown command '" + args[0] + "'",
+                                    hint.empty() ? "commands: systems, models, fit" : hint});
+        return kExitUsage;
+      }
+    }
     args = normalize_llama_flags(args);
     std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
     try {

@@ -50,8 +50,11 @@ std::string did_you_mean(std::string_view wanted, const std::vector<std::string>
   int best_d = 1 << 30;
   for (const auto& c : candidates) {
     int d = edit_distance(wanted, c);
-    // A candidate that contains the wanted text is a strong match ("4090" -> "rtx-4090").
-    if (to_lower(c).find(to_lower(wanted)) != std::string::npos) d = std::min(d, 1);
+    // A candidate that starts with the wanted text is the best match ("Q4_K" -> "Q4_K_M");
+    // one that contains it is a strong one ("4090" -> "rtx-4090").
+    const size_t at = to_lower(c).find(to_lower(wanted));
+    if (at == 0) d = 0;
+    else if (at != std::string::npos) d = std::min(d, 1);
     if (d < best_d) {
       best_d = d;
       best = c;

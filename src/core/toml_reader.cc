@@ -17,6 +17,18 @@ Result<toml::table> parse_toml_file(const std::string& path) {
   }
 }
 
+Error error_in_file(const std::string& path, std::string_view key, std::string what) {
+  auto tbl = parse_toml_file(path);
+  if (!tbl) return Error{path + ": " + std::string(key), std::move(what), ""};
+  return TomlReader(*tbl, path).error_at(key, std::move(what));
+}
+
+Error TomlReader::error_at_path(std::string_view dotted, std::string what, std::string hint) const {
+  const toml::node* n = table_->at_path(dotted).node();
+  auto line = n ? n->source().begin.line : table_->source().begin.line;
+  return Error{fmt::format("{}:{}: {}", file_, line, path(dotted)), std::move(what), std::move(hint)};
+}
+
 TomlReader::TomlReader(const toml::table& table, std::string file, std::string prefix)
     : table_(&table), file_(std::move(file)), prefix_(std::move(prefix)) {}
 

@@ -19,6 +19,10 @@ namespace worthit {
 /// Parses a whole TOML file; the error names file:line:column.
 Result<toml::table> parse_toml_file(const std::string& path);
 
+/// "file:line: key: what" for a top-level key of a file already known to parse (used when an
+/// error is found after reading, such as a duplicate id across files).
+Error error_in_file(const std::string& path, std::string_view key, std::string what);
+
 /// Reads fields of one table. Each getter marks its key as known; check_unknown() then
 /// reports any key nobody asked for.
 class TomlReader {
@@ -49,6 +53,8 @@ class TomlReader {
   Status check_unknown() const;
   /// An error located at `key` (its line when present, else the table's).
   Error error_at(std::string_view key, std::string what, std::string hint = {}) const;
+  /// An error at a dotted path below this table ("moe.experts_used"), on that key's line.
+  Error error_at_path(std::string_view dotted, std::string what, std::string hint = {}) const;
   const std::string& file() const { return file_; }
 
  private:

@@ -145,23 +145,25 @@ Result<HwCatalog> load_hw_catalog(const std::string& data_dir) {
     std::sort(v.begin(), v.end());
     return v;
   };
-  auto claim = [&](const std::string& key, const std::string& file) -> Status {
+  auto claim = [&](const std::string& key, const std::string& file, bool is_id) -> Status {
     auto [it, fresh] = seen.emplace(to_lower(key), file);
-    if (!fresh) return fail(file, fmt::format("id or alias '{}' is also used by {}", key, it->second));
+    if (!fresh)
+      return fail(error_in_file(file, is_id ? "id" : "aliases",
+                                fmt::format("id or alias '{}' is also used by {}", key, it->second)));
     return Ok{};
   };
   for (const auto& f : files_in(data_dir + "/devices")) {
     WORTHIT_TRY(d, load_device_file(f));
+    if (auto s = claim(d.id, f, true); !s) return fail(s.error());
     for (const auto& k : d.aliases)
-      if (auto s = claim(k, f); !s) return fail(s.error());
-    if (auto s = claim(d.id, f); !s) return fail(s.error());
+      if (auto s = claim(k, f, false); !s) return fail(s.error());
     cat.devices.push_back(std::move(d));
   }
   for (const auto& f : files_in(data_dir + "/systems")) {
     WORTHIT_TRY(s, load_system_file(f));
+    if (auto st = claim(s.id, f, true); !st) return fail(st.error());
     for (const auto& k : s.aliases)
-      if (auto st = claim(k, f); !st) return fail(st.error());
-    if (auto st = claim(s.id, f); !st) return fail(st.error());
+      if (auto st = claim(k, f, false); !st) return fail(st.error());
     cat.systems.push_back(std::move(s));
   }
   if (cat.devices.empty()) return fail(data_dir + "/devices", "no device files found");

@@ -112,8 +112,9 @@ Status read_sections(TomlReader& r, ModelArch& a) {
 }  // namespace
 
 Status validate_arch(const ModelArch& a, const std::string& where) {
+  // `where` + field: load_model_file turns the field into file:line: field.
   auto bad = [&](const std::string& field, const std::string& what) {
-    return fail(where, field + ": " + what);
+    return fail(where.empty() ? field : where + ": " + field, what);
   };
   if (a.n_layers <= 0) return bad("n_layers", "must be positive");
   if (a.hidden <= 0) return bad("hidden", "must be positive");
@@ -152,7 +153,8 @@ Result<ModelArch> load_model_file(const std::string& path) {
   if (auto s = read_core_fields(r, a); !s) return fail(s.error());
   if (auto s = read_sections(r, a); !s) return fail(s.error());
   if (auto s = r.check_unknown(); !s) return fail(s.error());
-  if (auto s = validate_arch(a, path); !s) return fail(s.error());
+  if (auto s = validate_arch(a, ""); !s)
+    return fail(r.error_at_path(s.error().where, s.error().what));
   return a;
 }
 
@@ -168,11 +170,13 @@ Result<std::vector<ModelArch>> load_model_catalog(const std::string& dir) {
   for (const auto& f : files) {
     auto m = load_model_file(f);
     if (!m) return fail(m.error());
-    std::vector<std::string> keys = m->aliases;
-    keys.push_back(m->id);
+    std::vector<std::string> keys = {m->id};
+    keys.insert(keys.end(), m->aliases.begin(), m->aliases.end());
     for (const auto& k : keys) {
       auto [it, fresh] = seen.emplace(to_lower(k), f);
-      if (!fresh) return fail(f, fmt::format("id or alias '{}' is also used by {}", k, it->second));
+      if (!fresh)
+        return fail(error_in_file(f, k == m->id ? "id" : "aliases",
+                                  fmt::format("id or alias '{}' is also used by {}", k, it->second)));
     }
     out.push_back(std::move(*m));
   }

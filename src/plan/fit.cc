@@ -124,18 +124,58 @@ bool keeps_margin(const FitResult& f, const Layout& L, Bytes margin) {
   return f.fits;
 }
 
-FitResult llama_place(const Layout& L, const ModelArch& a, const std::vector<TensorInfo>& t,
-                      const FitOptions& o, const Resolved& r,
-                      const std::vector<CompiledOverride>& ov, std::vector<std::string>& notes) {
+Plan default_plan(const Layout& L, const ModelArch& a, const FitOptions& o) {
   Plan p;
   p.ngl = o.n_gpu_layers >= 0 ? o.n_gpu_layers : a.n_layers + 1;
   p.split = o.tensor_split.empty() ? free_split(L) : o.tensor_split;
   p.experts_on_cpu.assign(a.n_layers, 0);
   for (int il = 0; il < std::min(o.n_cpu_moe, a.n_layers); ++il) p.experts_on_cpu[il] = 1;
+  return p;
+}
+
+/// --fit's first step: with no -c, the largest context (a multiple of 256, at least 4096)
+/// that keeps the margin on every GPU.
+Resolved shrink_context(const Layout& L, const ModelArch& a, const std::vector<TensorInfo>& t,
+                        const FitOptions& o, const Resolved& r, const Plan& p,
+                        const std::vector<CompiledOverride>& ov) {
+  auto with_ctx = [&](int64_t ctx) {
+    FitOptions o2 = o;
+    o2.n_ctx = ctx;
+    std::vector<std::string> ignored;
+    return resolve(L, a, o2, ignored);
+  };
+  int64_t lo = 4096 / 256, hi = r.n_ctx / 256;  // in units of 256 cells
+  if (hi <= lo) return r;
+  if (!keeps_margin(detail::place(L, a, t, o, with_ctx(lo * 256), p, ov), L, o.fit_margin))
+    return with_ctx(lo * 256);
+  while (lo < hi) {
+    const int64_t mid = (lo + hi + 1) / 2;
+    if (keeps_margin(detail::place(L, a, t, o, with_ctx(mid * 256), p, ov), L, o.fit_margin)) lo = mid;
+    else hi = mid - 1;
+  }
+  return with_ctx(lo * 256);
+}
+
+FitResult llama_place(const Layout& L, const ModelArch& a, const std::vector<TensorInfo>& t,
+                      const FitOptions& o, Resolved r, const std::vector<CompiledOverride>& ov,
+                      std::vector<std::string>& notes) {
+  Plan p = default_plan(L, a, o);
   FitResult f = detail::place(L, a, t, o, r, p, ov);
+  if (!o.fit_auto || L.gpus.empty() || keeps_margin(f, L, o.fit_margin)) {
+    f.llama_args = llama_args(o, r, p, a, L.gpus.size());
+    return f;
+  }
+  if (o.n_ctx < 0) {
+    const int64_t before = r.n_ctx;
+    r = shrink_context(L, a, t, o, r, p, ov);
+    f = detail::place(L, a, t, o, r, p, ov);
+    if (r.n_ctx < before)
+      notes.push_back(fmt::format("llama.cpp --fit: context reduced from {} to {} tokens to keep "
+                                  "{:.0f} MiB free per GPU", before, r.n_ctx, to_mib(o.fit_margin)));
+  }
   const bool user_placed = o.n_gpu_layers >= 0 || !o.tensor_split.empty() ||
                            !o.overrides.empty() || o.n_cpu_moe > 0;
-  if (o.fit_auto && !user_placed && !keeps_margin(f, L, o.fit_margin)) {
+  if (!user_placed && !keeps_margin(f, L, o.fit_margin)) {
     if (auto fp = detail::auto_fit_llama(L, a, t, o, r)) {
       FitResult g = detail::place(L, a, t, o, r, *fp, ov);
       notes.push_back(fmt::format("llama.cpp --fit: the default placement leaves less than {:.0f} "

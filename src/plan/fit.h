@@ -42,7 +42,6 @@ struct FitOptions {
   FlashAttn flash_attn = FlashAttn::Auto;  ///< -fa
   bool kv_offload = true;         ///< false with -nkvo: KV cache stays in host memory
   bool include_vision = false;    ///< load the vision tower (ollama packs it in the model)
-  int main_gpu = 0;               ///< -mg
   /// llama.cpp --fit (on by default since Dec 2025): when -ngl, -ts, -ot and --n-cpu-moe are
   /// all unset and the default placement does not fit, choose layers per GPU and which
   /// experts overflow to the CPU so each GPU keeps `fit_margin` free.

@@ -43,8 +43,11 @@ Bytes unified_gpu_usable(const Device& soc, Bytes capacity) {
 }
 
 int64_t default_context(Runtime r, const ModelArch& a, Bytes total_gpu_memory) {
+  // llama-server and llama-cli default to -c 0: the model's trained context (which --fit
+  // may then shrink, down to 4096).
+  if (r == Runtime::LlamaCpp) return a.context_max > 0 ? a.context_max : 4096;
   int64_t ctx = 4096;
-  if (r == Runtime::Ollama) {
+  {
     // ollama >= 0.15.5: 262144 tokens with >= 47 GiB of VRAM, 32768 with >= 23 GiB, else 4096.
     if (total_gpu_memory >= gib(47)) ctx = 262144;
     else if (total_gpu_memory >= gib(23)) ctx = 32768;

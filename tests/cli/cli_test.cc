@@ -1,1 +1,372 @@
 // SPDX-License-Identifier: MIT
+// Runs the built `worthit` binary and checks exit code, stdout and stderr (ninja's
+// output_test.py): help text, exit codes, JSON documents, llama.cpp-style flags.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace worthit {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Runs worthit with `args`; stdout and stderr go to separate files (no pipe deadlock).
+Outcome worthit(const std::vector<std::string>& args) {
+  const fs::path dir = fs::temp_directory_path() /
+                       ("worthit_cli_" + std::to_string(::getpid()) + "_" +
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::create_directories(dir);
+  const fs::path out = dir / "stdout", err = dir / "stderr";
+  Outcome r;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fo = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int fe = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fo < 0 || fe < 0) ::_exit(126);
+    ::dup2(fo, 1);
+    ::dup2(fe, 2);
+    ::unsetenv("WORTHIT_DATA");  // the built-in default data directory
+    std::vector<char*> argv;
+    std::string bin = WORTHIT_BINARY;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(bin.c_str(), argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  if (pid > 0 && ::waitpid(pid, &status, 0) == pid)
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  fs::remove_all(dir);
+  return r;
+}
+
+/// Parses stdout as exactly one JSON document (throws on trailing text).
+nlohmann::json json_of(const Outcome& r) {
+  try {
+    return nlohmann::json::parse(r.out);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "stdout is not one JSON document: " << e.what() << "\n" << r.out;
+    return nlohmann::json::object();
+  }
+}
+
+std::string describe(const Outcome& r) {
+  return "exit " + std::to_string(r.code) + "\n--- stdout\n" + r.out.substr(0, 2000) +
+         "\n--- stderr\n" + r.err;
+}
+
+/// The help text of one option: from its flag to the next option line.
+std::string option_help(const std::string& help, const std::string& flag) {
+  size_t at = help.find("  " + flag);
+  if (at == std::string::npos) at = help.find("," + flag);
+  if (at == std::string::npos) return {};
+  size_t line = help.rfind('\n', at);
+  line = line == std::string::npos ? 0 : line;
+  size_t next = help.find("\n  -", at);
+  return help.substr(line, next == std::string::npos ? std::string::npos : next - line);
+}
+
+// ---- Help ----------------------------------------------------------------------------------
+
+TEST(CliHelp, TopLevelListsSubcommandsAndExitCodes) {
+  Outcome r = worthit({"--help"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  for (const char* s : {"systems", "models", "fit", "Exit codes: 0 ok, 1 failure, 2 usage error",
+                        "GB = 10^9 bytes"})
+    EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(CliHelp, FitListsEveryFlagWithItsDefaultOrUnit) {
+  Outcome r = worthit({"fit", "--help"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  EXPECT_EQ(r.err, "");
+  struct Flag {
+    const char* flag;
+    std::vector<const char*> texts;  ///< each must appear in that option's help
+  };
+  for (const Flag& f : std::vector<Flag>{
+           {"--system", {"seed-desktop+rtx-5090", ".toml"}},
+           {"--model", {".gguf", "config.json"}},
+           {"--quant", {"default Q4_K_M"}},
+           {"--ctx-size", {"-c,--ctx-size", "tokens", "default", "4096"}},
+           {"--n-gpu-layers", {"-ngl", "default"}},
+           {"--tensor-split", {"-ts", "default"}},
+           {"--override-tensor", {"-ot", "REGEX=DEVICE", "exps=CPU"}},
+           {"--n-cpu-moe", {"=0"}},
+           {"--cache-type-k", {"-ctk", "=f16"}},
+           {"--cache-type-v", {"-ctv", "=f16"}},
+           {"--parallel", {"-np", "default 1"}},
+           {"--batch-size", {"=2048", "tokens"}},
+           {"--ubatch-size", {"-ub", "=512", "tokens"}},
+           {"--flash-attn", {"-fa", "=auto", "on, off or auto"}},
+           {"--no-kv-offload", {"-nkvo", "host memory"}},
+           {"--runtime", {"=llama.cpp", "ollama"}},
+           {"--json", {"schema_version"}},
+       }) {
+    const std::string h = option_help(r.out, f.flag);
+    ASSERT_FALSE(h.empty()) << f.flag << " missing from\n" << r.out;
+    for (const char* t : f.texts) EXPECT_NE(h.find(t), std::string::npos) << f.flag << ": " << t << " in\n" << h;
+  }
+}
+
+// ---- Exit codes ----------------------------------------------------------------------------
+
+TEST(CliExit, SystemsIsOk) {
+  Outcome r = worthit({"systems"});
+  EXPECT_EQ(r.code, 0) << describe(r);
+  EXPECT_NE(r.out.find("seed-desktop"), std::string::npos);
+  EXPECT_NE(r.out.find("dgx-spark"), std::string::npos);
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(CliExit, UnknownSubcommandIsUsage) {
+  Outcome r = worthit({"frobnicate"});
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_EQ(r.out, "");
+  EXPECT_FALSE(r.err.empty());
+}
+
+TEST(CliExit, UnknownSubcommandIsNamedOnStderr) {
+  Outcome r = worthit({"frobnicate"});
+  EXPECT_NE(r.err.find("frobnicate"), std::string::npos) << describe(r);
+}
+
+TEST(CliExit, FitWithoutSystemIsUsage) {
+  Outcome r = worthit({"fit", "--model", "llama-3.1-8b"});
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_EQ(r.err.rfind("worthit: error: --system: ", 0), 0u) << describe(r);
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(CliExit, UnknownModelIsUsageWithDidYouMean) {
+  Outcome r = worthit({"fit", "--system", "seed-desktop", "--model", "llama-3.3-7b"});
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_EQ(r.err,
+            "worthit: error: --model: unknown model 'llama-3.3-7b' (did you mean "
+            "'llama-3.3-70b'?)\n");
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(CliExit, UnknownSystemIsUsageWithDidYouMean) {
+  Outcome r = worthit({"fit", "--system", "rtx-4909", "--model", "llama-3.1-8b"});
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_EQ(r.err,
+            "worthit: error: --system: unknown system 'rtx-4909' (did you mean 'rtx-4090'?)\n");
+}
+
+TEST(CliExit, MalformedCatalogIsFailure) {
+  const std::string bad = WORTHIT_TEST_DATA "/bad/catalog";
+  for (const char* cmd : {"systems", "fit"}) {
+    std::vector<std::string> args = {cmd, "--data", bad};
+    if (std::string(cmd) == "fit")
+      args.insert(args.end(), {"--system", "rtx-4090", "--model", "llama-3.1-8b"});
+    Outcome r = worthit(args);
+    EXPECT_EQ(r.code, 1) << describe(r);
+    // The first bad file in name order, located.
+    EXPECT_EQ(r.err.rfind("worthit: error: " + bad + "/devices/bare-number.toml:10: memory.capacity: ",
+                          0),
+              0u)
+        << describe(r);
+    EXPECT_EQ(r.out, "");
+  }
+}
+
+TEST(CliExit, MalformedModelCatalogIsFailure) {
+  // Devices and systems from the real catalog, models from the bad directory.
+  const fs::path dir = fs::temp_directory_path() / ("worthit_cli_data_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "models");
+  fs::create_symlink(fs::path(WORTHIT_DATA_DIR) / "devices", dir / "devices");
+  fs::create_symlink(fs::path(WORTHIT_DATA_DIR) / "systems", dir / "systems");
+  fs::copy_file(WORTHIT_TEST_DATA "/bad/catalog/models/wrong-type.toml", dir / "models/m.toml");
+  Outcome r = worthit({"models", "--data", dir.string()});
+  EXPECT_EQ(r.code, 1) << describe(r);
+  EXPECT_EQ(r.err, "worthit: error: " + (dir / "models" / "m.toml").string() +
+                       ":7: n_layers: expected an integer\n");
+  fs::remove_all(dir);
+}
+
+// ---- JSON ----------------------------------------------------------------------------------
+
+TEST(CliJson, SystemsIsOneDocument) {
+  Outcome r = worthit({"systems", "--json"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  const auto j = json_of(r);
+  EXPECT_EQ(j.value("schema_version", 0), 1);
+  EXPECT_EQ(j.value("command", ""), "systems");
+  ASSERT_TRUE(j.contains("systems") && j["systems"].is_array());
+  bool seed = false;
+  for (const auto& s : j["systems"]) {
+    if (s["id"] != "seed-desktop") continue;
+    seed = true;
+    ASSERT_EQ(s["pools"].size(), 3u);
+    EXPECT_EQ(s["pools"][0]["id"], "CUDA0");
+    EXPECT_EQ(s["pools"][1]["id"], "CUDA1");
+    EXPECT_EQ(s["pools"][2]["id"], "CPU");
+    EXPECT_EQ(s["pools"][0]["capacity_bytes"].get<double>(), 25769803776.0);  // 24 GiB
+  }
+  EXPECT_TRUE(seed);
+}
+
+TEST(CliJson, OneSystemComposition) {
+  Outcome r = worthit({"systems", "2x dgx-spark", "--json"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  const auto j = json_of(r);
+  ASSERT_EQ(j["systems"].size(), 1u);
+  EXPECT_EQ(j["systems"][0]["nodes"], 2);
+  EXPECT_EQ(j["systems"][0]["node_link_bandwidth_gbs"].get<double>(), 25.0);
+}
+
+TEST(CliJson, ModelsIsOneDocument) {
+  Outcome r = worthit({"models", "--json"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  const auto j = json_of(r);
+  EXPECT_EQ(j.value("schema_version", 0), 1);
+  EXPECT_EQ(j.value("command", ""), "models");
+  ASSERT_TRUE(j["models"].is_array());
+  EXPECT_EQ(j["models"].size(), 33u);
+}
+
+TEST(CliJson, OneModel) {
+  Outcome r = worthit({"models", "llama-3.1-8b", "--quant", "Q8_0", "--json"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  const auto j = json_of(r);
+  EXPECT_EQ(j.value("schema_version", 0), 1);
+  ASSERT_EQ(j["models"].size(), 1u);
+  EXPECT_EQ(j["models"][0]["quant"], "Q8_0");
+  EXPECT_NEAR(j["models"][0]["file_bytes"].get<double>() / 8.54e9, 1.0, 0.03);
+}
+
+TEST(CliJson, FitWithLlamaCppStyleFlags) {
+  Outcome r = worthit({"fit", "--system", "seed-desktop", "--model", "llama-3.3-70b", "-ngl", "40",
+                   "-c", "32768", "-ctk", "q8_0", "-ctv", "q8_0", "--runtime", "ollama",
+                   "--json"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  EXPECT_EQ(r.err, "");
+  const auto j = json_of(r);
+  EXPECT_EQ(j.value("schema_version", 0), 1);
+  EXPECT_EQ(j.value("command", ""), "fit");
+  EXPECT_EQ(j["runtime"], "ollama");
+  EXPECT_EQ(j["n_ctx_tokens"], 32768);
+  EXPECT_EQ(j["n_gpu_layers"], 40);
+  ASSERT_TRUE(j["pools"].is_array());
+  std::vector<std::string> ids;
+  for (const auto& p : j["pools"]) ids.push_back(p["id"]);
+  EXPECT_EQ(ids, (std::vector<std::string>{"CUDA0", "CUDA1", "CPU"}));
+  const std::string args = j.value("llama_args", "");
+  EXPECT_NE(args.find("-c 32768"), std::string::npos) << args;
+  EXPECT_NE(args.find("-ngl 40"), std::string::npos) << args;
+  EXPECT_TRUE(j["fits"].is_boolean());
+}
+
+TEST(CliJson, CacheTypesReachLlamaArgs) {
+  Outcome r = worthit({"fit", "--system", "seed-desktop", "--model", "llama-3.3-70b", "-ngl", "40",
+                       "-c", "32768", "-ctk", "q8_0", "-ctv", "q8_0", "--json"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  const auto j = json_of(r);
+  const std::string args = j.value("llama_args", "");
+  EXPECT_NE(args.find("-ctk q8_0"), std::string::npos) << args;
+  EXPECT_NE(args.find("-ctv q8_0"), std::string::npos) << args;
+  // A q8_0 cache (34 bytes per 32 values) is about half of f16.
+  Outcome f16 = worthit({"fit", "--system", "seed-desktop", "--model", "llama-3.3-70b", "-ngl",
+                         "40", "-c", "32768", "--json"});
+  ASSERT_EQ(f16.code, 0) << describe(f16);
+  const auto k = json_of(f16);
+  double kv_q8 = 0, kv_f16 = 0;
+  for (const auto& p : j["pools"]) kv_q8 += p["kv_bytes"].get<double>();
+  for (const auto& p : k["pools"]) kv_f16 += p["kv_bytes"].get<double>();
+  EXPECT_NEAR(kv_q8 / kv_f16, 34.0 / 64.0, 0.01);
+}
+
+TEST(CliJson, EqualsFormOfSingleDashFlags) {
+  Outcome r = worthit({"fit", "--system", "rtx-4090", "--model", "llama-3.1-8b", "-ngl=99",
+                   "-fa=on", "--json"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  const auto j = json_of(r);
+  EXPECT_EQ(j["flash_attn"], true);
+  EXPECT_EQ(j["fits"], true);
+}
+
+TEST(CliJson, GptOss120bDoesNotFitOnMacMini64) {
+  Outcome r = worthit({"fit", "--system", "mac-mini-m4-pro-64gb", "--model", "gpt-oss-120b", "--json"});
+  ASSERT_EQ(r.code, 0) << describe(r);  // "does not fit" is a result, not an error
+  const auto j = json_of(r);
+  EXPECT_EQ(j.value("schema_version", 0), 1);
+  EXPECT_EQ(j["fits"], false);
+  ASSERT_TRUE(j.contains("reason"));
+  const std::string reason = j["reason"];
+  EXPECT_NE(reason.find("Metal"), std::string::npos) << reason;
+  EXPECT_EQ(j["quant"], "MXFP4_MOE");
+}
+
+TEST(CliUsage, OverrideTensorToAMissingDeviceNamesIt) {
+  Outcome r = worthit({"fit", "--system", "seed-desktop", "--model", "gpt-oss-20b", "-ot", "exps=CUDA7"});
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_EQ(r.err.rfind("worthit: error: -", 0), 0u) << r.err;  // where: the flag
+  EXPECT_NE(r.err.find("unknown device 'CUDA7' in 'exps=CUDA7' (devices here: CPU, CUDA0, CUDA1)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(CliUsage, BadFlagValues) {
+  struct Case {
+    std::vector<std::string> extra;
+    const char* err;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"-ctk", "q8"},
+            "worthit: error: --cache-type-k: unknown tensor type 'q8' (did you mean 'q8_0'?)\n"},
+           {{"--runtime", "vllm"},
+            "worthit: error: --runtime: unknown runtime 'vllm' (llama.cpp or ollama)\n"},
+           {{"--quant", "Q4_K_X"},
+            "worthit: error: --quant: unknown quantization 'Q4_K_X' (did you mean 'Q4_K_M'?)\n"},
+           {{"-fa", "maybe"}, "worthit: error: --flash-attn: expected on, off or auto, got 'maybe'\n"},
+           {{"-ts", "3,x"}, "worthit: error: --tensor-split: expected numbers like 3,1, got '3,x'\n"},
+       }) {
+    std::vector<std::string> args = {"fit", "--system", "seed-desktop", "--model", "llama-3.1-8b"};
+    args.insert(args.end(), c.extra.begin(), c.extra.end());
+    Outcome r = worthit(args);
+    SCOPED_TRACE(c.extra[0] + " " + c.extra[1]);
+    EXPECT_EQ(r.code, 2) << describe(r);
+    EXPECT_EQ(r.err, c.err);
+  }
+}
+
+TEST(CliText, FitPrintsATableAndAVerdict) {
+  Outcome r = worthit({"fit", "--system", "dgx-spark", "--model", "gpt-oss-120b"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  EXPECT_NE(r.out.find("fits: yes"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("MXFP4_MOE"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err, "");
+}
+
+}  // namespace
+}  // namespace worthit

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "support/gguf_writer.h"
 
+#include <fmt/format.h>
+
 #include <bit>
 #include <fstream>
 
@@ -154,6 +156,35 @@ bool GgufWriter::write(const std::string& path, std::optional<uint64_t> size) co
     out.put('\0');
   }
   return static_cast<bool>(out);
+}
+
+std::string arch_summary(const ModelArch& a) {
+  std::string s = fmt::format("{} layers={} hidden={} heads={}/{} head={}", a.arch, a.n_layers,
+                              a.hidden, a.n_heads, a.n_kv_heads, a.head_dim);
+  if (a.head_dim_v != 0) s += fmt::format("/{}", a.head_dim_v);
+  s += fmt::format(" ffn={} vocab={} ctx={}", a.ffn, a.vocab, a.context_max);
+  if (a.tied_embeddings) s += " tied";
+  if (a.attn_bias) s += " bias";
+  if (!a.ffn_gated) s += " ungated";
+  if (a.parallel_block) s += " parallel";
+  if (a.sliding_window != 0 || a.swa_period != 0)
+    s += fmt::format(" swa={}/{}", a.sliding_window, a.swa_period);
+  const MoeSpec& m = a.moe;
+  if (m.experts != 0) s += fmt::format(" moe={}/{}x{}", m.experts, m.experts_used, m.expert_ffn);
+  if (m.shared_experts != 0) s += fmt::format(" shared={}x{}", m.shared_experts, m.shared_ffn);
+  if (m.first_dense_layers != 0) s += fmt::format(" dense={}", m.first_dense_layers);
+  if (m.interleave != 1) s += fmt::format(" step={}", m.interleave);
+  const MlaSpec& q = a.mla;
+  if (q.kv_lora_rank != 0) {
+    s += fmt::format(" mla=q{}/kv{}/rope{}/nope{}/v{}", q.q_lora_rank, q.kv_lora_rank,
+                     q.qk_rope_dim, q.qk_nope_dim, q.v_head_dim);
+  }
+  const LinearSpec& l = a.linear;
+  if (l.full_attention_interval != 0) {
+    s += fmt::format(" linear=every{} qk={}x{} v={}x{} conv={}", l.full_attention_interval,
+                     l.heads_qk, l.head_dim_qk, l.heads_v, l.head_dim_v, l.conv_kernel);
+  }
+  return s;
 }
 
 bool write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {

@@ -94,6 +94,13 @@ class GgufWriter {
   uint64_t data_end_ = 0;
 };
 
+/// One line with every ModelArch field that is set, for whole-value assertions:
+/// "llama layers=2 hidden=256 heads=8/2 head=32 ffn=512 vocab=1024 ctx=4096 tied ...".
+/// head=K/V when the V head differs; then, when set: tied, bias, ungated, parallel,
+/// swa=WINDOW/PERIOD, moe=EXPERTS/USEDxFFN, shared=NxFFN, dense=N, step=N,
+/// mla=qQ/kvKV/ropeR/nopeN/vV, linear=everyN qk=HxD v=HxD conv=K.
+std::string arch_summary(const ModelArch& a);
+
 /// Writes `bytes` to `path`; false on an I/O error.
 bool write_bytes(const std::string& path, const std::vector<uint8_t>& bytes);
 
