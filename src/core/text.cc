@@ -46,6 +46,7 @@ int edit_distance(std::string_view a, std::string_view b) {
 }
 
 std::string did_you_mean(std::string_view wanted, const std::vector<std::string>& candidates) {
+  if (trim(wanted).empty()) return {};
   std::string best;
   int best_d = 1 << 30;
   for (const auto& c : candidates) {

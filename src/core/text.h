@@ -16,7 +16,7 @@ std::string_view trim(std::string_view s);
 std::vector<std::string> split(std::string_view s, char sep);
 /// Levenshtein distance, case-insensitive.
 int edit_distance(std::string_view a, std::string_view b);
-/// "did you mean 'x'?" for the closest candidate (or "known: a, b, c" when none is close).
+/// "did you mean 'x'?" for the closest candidate; empty when none is close.
 std::string did_you_mean(std::string_view wanted, const std::vector<std::string>& candidates);
 
 }  // namespace worthit

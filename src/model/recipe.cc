@@ -356,9 +356,13 @@ GgmlType choose_tensor_type(const ModelArch& a, FileType f, const TensorInfo& t,
 
 std::vector<TensorInfo> derive_tensors(const ModelArch& a, FileType f) {
   std::vector<Shape> shapes = build_shapes(a);
+  // llama-quantize counts attn_v, attn_qkv and attn_kv_b tensors as "attention V" for the
+  // use_more_bits() schedule, but advances the index only on attn_v.
   int n_attn_v = 0;
   for (const auto& s : shapes)
-    if (has(s.t.name, "attn_v.weight")) ++n_attn_v;
+    if (has(s.t.name, "attn_v.weight") || has(s.t.name, "attn_qkv.weight") ||
+        has(s.t.name, "attn_kv_b.weight"))
+      ++n_attn_v;
   const G base = default_type(f);
   std::vector<TensorInfo> out;
   out.reserve(shapes.size());

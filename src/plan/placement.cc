@@ -221,6 +221,11 @@ FitResult place(const Layout& L, const ModelArch& a, const std::vector<TensorInf
         r.n_tokens >= kOpOffloadMinBatch)
       staged = std::max(staged, Bytes{double(t.bytes())});
   }
+  // A tied model has no output.weight: llama.cpp duplicates token_embd onto the output device.
+  if (a.tied_embeddings && layer_slot.back() != G) {
+    for (const auto& t : tensors)
+      if (t.role == TensorRole::TokenEmbd) S[layer_slot.back()].weights += Bytes{double(t.bytes())};
+  }
   for (int il = 0; il < a.n_layers; ++il) {
     S[layer_slot[il]].layers++;
     for (int s = 0; s <= G; ++s) S[s].expert_layers += expert_in[s][il];
