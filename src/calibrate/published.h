@@ -16,6 +16,16 @@ struct MeasuredMemory {
   double used_mib = 0;
 };
 
+/// One llama-bench style result: "pp512", "tg128", "pp2048@d4096" and its rate.
+struct BenchResult {
+  std::string test;
+  int64_t n_prompt = 0, n_gen = 0, depth = 0;  ///< parsed from `test`
+  double tokens_per_s = 0;
+};
+
+/// Parses a llama-bench test name: "pp512", "tg128", "pp512+tg128", "pp2048@d4096".
+Result<BenchResult> parse_bench_test(const std::string& name);
+
 /// One measured case.
 struct PublishedCase {
   std::string id, test, system, model, quant, runtime;
@@ -25,6 +35,8 @@ struct PublishedCase {
   std::string power_scope;  ///< "board" (GPU only) or "wall"
   std::vector<MeasuredMemory> memory;
   std::optional<bool> expect_fits;
+  std::string backend, build, note;
+  std::vector<BenchResult> bench;
   std::string file;  ///< where it was read
 };
 

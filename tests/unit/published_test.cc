@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+// Published measurements: every file loads, every case names catalog ids, test names parse.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "calibrate/published.h"
+#include "hw/catalog.h"
+#include "model/model_catalog.h"
+#include "model/quant.h"
+
+namespace worthit {
+namespace {
+
+TEST(BenchTest, ParsesLlamaBenchNames) {
+  auto pp = parse_bench_test("pp512");
+  ASSERT_TRUE(pp);
+  EXPECT_EQ(pp->n_prompt, 512);
+  EXPECT_EQ(pp->n_gen, 0);
+  auto tg = parse_bench_test("tg128");
+  ASSERT_TRUE(tg);
+  EXPECT_EQ(tg->n_gen, 128);
+  auto both = parse_bench_test("pp512+tg128");
+  ASSERT_TRUE(both);
+  EXPECT_EQ(both->n_prompt, 512);
+  EXPECT_EQ(both->n_gen, 128);
+  auto deep = parse_bench_test("pp2048@d4096");
+  ASSERT_TRUE(deep);
+  EXPECT_EQ(deep->n_prompt, 2048);
+  EXPECT_EQ(deep->depth, 4096);
+}
+
+TEST(BenchTest, RejectsMalformedNames) {
+  EXPECT_EQ(parse_bench_test("xx512").error().message(),
+            "expected a test like pp512, tg128, pp512+tg128 or pp2048@d4096, got 'xx512'");
+  EXPECT_EQ(parse_bench_test("pp512@dx").error().message(), "bad depth in test name 'pp512@dx'");
+  EXPECT_FALSE(parse_bench_test("pp"));
+  EXPECT_FALSE(parse_bench_test("tg-5"));
+}
+
+TEST(Published, EveryFileLoadsAndNamesCatalogIds) {
+  const std::string data = WORTHIT_DATA_DIR;
+  auto hw = load_hw_catalog(data);
+  ASSERT_TRUE(hw) << hw.error().message();
+  auto models = load_model_catalog(data + "/models");
+  ASSERT_TRUE(models) << models.error().message();
+  int files = 0, cases = 0, results = 0;
+  for (const auto& e : std::filesystem::directory_iterator(data + "/published")) {
+    if (e.path().extension() != ".toml") continue;
+    ++files;
+    auto list = load_published(e.path().string());
+    ASSERT_TRUE(list) << list.error().message();
+    for (const auto& c : *list) {
+      ++cases;
+      results += static_cast<int>(c.bench.size());
+      EXPECT_TRUE(resolve_system(*hw, c.system)) << e.path() << " " << c.id;
+      EXPECT_TRUE(find_model(*models, c.model)) << e.path() << " " << c.id;
+      if (!c.quant.empty()) EXPECT_TRUE(parse_file_type(c.quant)) << e.path() << " " << c.id;
+      EXPECT_TRUE(c.runtime == "llama.cpp" || c.runtime == "ollama") << c.id;
+    }
+  }
+  EXPECT_GE(files, 2);
+  EXPECT_GE(cases, 100);
+  EXPECT_GE(results, 200);
+}
+
+TEST(Published, SeedHasTheElevenMeasuredSpeedCases) {
+  auto list = load_published(std::string(WORTHIT_DATA_DIR) + "/published/seed.toml");
+  ASSERT_TRUE(list) << list.error().message();
+  int speed = 0;
+  for (const auto& c : *list) speed += c.eval_rate_tps.has_value();
+  EXPECT_EQ(speed, 11);
+}
+
+TEST(SplitArgs, GroupsQuotedWords) {
+  EXPECT_EQ(split_args("-ngl 40  -ot 'a b=CPU' \"x\""),
+            (std::vector<std::string>{"-ngl", "40", "-ot", "a b=CPU", "x"}));
+  EXPECT_TRUE(split_args("   ").empty());
+}
+
+}  // namespace
+}  // namespace worthit
