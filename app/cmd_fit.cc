@@ -8,25 +8,13 @@
 #include <iostream>
 
 #include "common.h"
+#include "fit_args.h"
 #include "calibrate/published.h"
 #include "core/text.h"
 #include "plan/fit.h"
 
 namespace worthit::app {
-namespace {
 
-struct FitArgs {
-  GlobalOptions g;
-  std::string system, model, quant, runtime = "llama.cpp";
-  int64_t ctx = -1;
-  int ngl = -1, parallel = -1, n_cpu_moe = 0, batch = 2048, ubatch = 512;
-  bool cpu_moe = false, no_kv_offload = false;
-  std::string tensor_split, cache_k = "f16", cache_v = "f16", flash_attn = "auto", vision = "auto";
-  std::string fit = "on";
-  bool seed = false;
-  double fit_target_mib = 1024;
-  std::vector<std::string> overrides;
-};
 
 Result<FitOptions> to_options(const FitArgs& a, const ModelArch& arch) {
   FitOptions o;
@@ -146,6 +134,8 @@ Result<FitResult> fit_case(const FitArgs& a, const HwCatalog& cat, const ModelSo
   WORTHIT_TRY(opts, to_options(a, m.arch));
   return fit(sys, m.arch, m.tensors, opts);
 }
+
+namespace {
 
 int run(const FitArgs& a) {
   if (a.system.empty() || a.model.empty())

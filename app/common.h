@@ -67,5 +67,7 @@ std::vector<std::string> normalize_llama_flags(std::vector<std::string> args);
 void register_systems(CLI::App& app, int& exit_code);
 void register_models(CLI::App& app, int& exit_code);
 void register_fit(CLI::App& app, int& exit_code);
+void register_calibrate(CLI::App& app, int& exit_code);
+void register_predict(CLI::App& app, int& exit_code);
 
 }  // namespace worthit::app

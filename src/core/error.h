@@ -51,6 +51,8 @@ class [[nodiscard]] Result {
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
+  /// The value, or `fallback` when this holds an error.
+  T value_or(T fallback) const { return has_value() ? value() : std::move(fallback); }
   const Error& error() const { return std::get<1>(v_); }
   Error& error() { return std::get<1>(v_); }
 

@@ -34,7 +34,7 @@ const char* backend_name(Backend b) {
 Result<BytesPerSec> pcie_bandwidth(const std::string& link) {
   // Per-lane, per-direction rates after 128b/130b (gen 3+) or 8b/10b (gen 1-2) encoding
   // [facts.md B3, S-PCIE-TBL].
-  static const std::regex re(R"(PCIe\s*([1-6])(?:\.0)?\s*x\s*(1|2|4|8|16))", std::regex::icase);
+  static const std::regex re(R"(PCIe\s*([1-6])(?:\.0)?\s*x\s*(16|8|4|2|1)\b)", std::regex::icase);
   std::smatch m;
   if (!std::regex_search(link, m, re))
     return fail("link", fmt::format("expected a PCIe link like \"PCIe 4.0 x16\", got \"{}\"", link));

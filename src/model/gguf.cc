@@ -493,7 +493,7 @@ Result<GgufFile> read_gguf(const std::string& path) {
     Result<GgufFile> r = parse_gguf(buf, size, path, &need);
     if (r || need == 0 || need <= buf.size()) return r;
     // Grow geometrically so a multi-megabyte tokenizer costs a few passes, not thousands.
-    want = std::min(size, std::max<uint64_t>(need, 2 * buf.size()));
+    want = std::min({size, kGgufMaxHeaderBytes, std::max<uint64_t>(need, 2 * buf.size())});
   }
 }
 

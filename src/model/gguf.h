@@ -76,8 +76,9 @@ struct GgufArray {
 struct GgufValue {
   std::variant<uint8_t, int8_t, uint16_t, int16_t, uint32_t, int32_t, float, bool, std::string,
                GgufArray, uint64_t, int64_t, double>
-      v;
+      v;  ///< the value; a bool is read from one byte, non-zero meaning true
 
+  /// The GGUF type of the value.
   GgufType type() const { return static_cast<GgufType>(v.index()); }
   /// Any integer type holding a value >= 0; nullopt for negative values and other types.
   std::optional<uint64_t> as_u64() const {

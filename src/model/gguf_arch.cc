@@ -89,6 +89,7 @@ class MetaReader {
   const std::optional<Error>& error() const { return err_; }
   const GgufFile& file() const { return f_; }
 
+  /// An unsigned scalar under a full key (no architecture prefix).
   std::optional<uint64_t> scalar(const std::string& full_key, uint64_t max);
 
  private:

@@ -73,6 +73,19 @@ struct PoolUse {
   Bytes used() const { return weights + kv + compute + other; }
 };
 
+/// A compute device as the performance model sees it: a GPU, or the CPU (last).
+struct DeviceSlot {
+  std::string id;            ///< "CUDA0", "Metal", "CPU"
+  bool is_gpu = false;
+  int pool = 0;              ///< index into FitResult::pools of the memory it reads
+  Backend backend = Backend::Cpu;
+  BytesPerSec bandwidth;     ///< its memory's theoretical bandwidth
+  FlopsPerSec peak;          ///< dense peak for matrix work (GPU: FP16 tensor; CPU: FP32)
+  bool native_fp8 = false, native_fp4 = false;
+  BytesPerSec host_link;     ///< GPU: PCIe to the host (0 for unified memory)
+  int node = 0;
+};
+
 /// The answer of `fit`.
 struct FitResult {
   bool fits = false;
@@ -88,6 +101,12 @@ struct FitResult {
   Bytes model_bytes;               ///< all tensors
   std::vector<std::string> layer_pool;  ///< pool id of each repeating layer, then output
   std::vector<std::string> expert_pool;  ///< pool id of each layer's routed experts (MoE)
+  GgmlType cache_type_k = GgmlType::F16;  ///< KV types in effect (after runtime rules)
+  GgmlType cache_type_v = GgmlType::F16;
+  std::vector<DeviceSlot> slots;         ///< GPUs in device order, then the CPU
+  std::vector<int> tensor_slot;          ///< slot of each tensor, in the order given to fit()
+  std::vector<int> layer_slot;           ///< slot of each repeating layer, then the output
+  std::vector<int> kv_slot;              ///< slot holding each layer's KV cache
   std::string llama_args;          ///< the placement as llama.cpp arguments
   std::vector<std::string> notes;  ///< defaults applied, caveats
 };
@@ -101,6 +120,11 @@ Result<FitResult> fit(const System& system, const ModelArch& arch,
 /// The memory pools of a system as llama.cpp sees them (GPUs in device order, then the
 /// host), with nothing placed yet.
 std::vector<PoolUse> system_pools(const System& system);
+
+/// Reads llama.cpp / llama-bench style flags ("-ngl 99 -fa 1 -ub 2048 -ctk q8_0 ...") into
+/// `base`. Flags that do not change memory or placement (-p, -n, -r, -mmp, -dio, -t, -o) are
+/// accepted and ignored; an unknown flag is an error naming it.
+Result<FitOptions> parse_runtime_args(const std::vector<std::string>& args, FitOptions base);
 
 /// KV cache bytes per token of context for one full-attention layer (K + V).
 Bytes kv_bytes_per_token_layer(const ModelArch& a, GgmlType type_k, GgmlType type_v);

@@ -32,14 +32,37 @@ struct SlotUse {
   Bytes total() const { return weights + kv + compute + other; }
 };
 
+/// Dense matrix peak a GPU reaches in llama.cpp: FP16 tensor (FP32 accumulate) where known,
+/// else its FP32 rate (Apple GPUs run FP16 matrices at the FP32 rate).
+FlopsPerSec gpu_peak(const Device& d) {
+  if (d.compute.fp16_tensor.base() > 0) return d.compute.fp16_tensor;
+  if (d.compute.fp16_tensor_fp16acc.base() > 0) return d.compute.fp16_tensor_fp16acc * 0.5;
+  return d.compute.fp32;
+}
+
+/// A CPU's FP32 peak; when the catalog has none: cores x 3 GHz x 32 FLOP/cycle (two 256-bit
+/// FMA units), the AVX2 desktop figure.
+FlopsPerSec host_cpu_peak(const HostSpec& h) {
+  if (h.cpu_fp32.base() > 0) return h.cpu_fp32;
+  return FlopsPerSec{std::max(1, h.cores) * 3.0e9 * 32};
+}
+
+FlopsPerSec soc_cpu_peak(const Device& d) {
+  if (d.cpu_fp32.base() > 0) return d.cpu_fp32;
+  // Arm cores with 4 x 128-bit FMA pipes: 16 FLOP/cycle at ~3 GHz.
+  return FlopsPerSec{std::max(1, d.cpu_cores) * 3.0e9 * 16};
+}
+
 }  // namespace
 
 Layout build_layout(const System& sys) {
   Layout L;
+  DeviceSlot cpu_slot;
   std::map<Backend, int> count;
   for (size_t k = 0; k < sys.nodes.size(); ++k) {
     const Node& n = sys.nodes[k];
-    auto add_gpu = [&](const Device& d, Bytes cap, Bytes usable, const char* kind) {
+    auto add_gpu = [&](const Device& d, Bytes cap, Bytes usable, const char* kind,
+                       BytesPerSec link) {
       PoolUse p;
       p.id = gpu_id(d.backend, count[d.backend]++);
       p.kind = kind;
@@ -52,20 +75,28 @@ Layout build_layout(const System& sys) {
       L.pools.push_back(p);
       L.gpus.push_back(static_cast<int>(L.pools.size()) - 1);
       L.gpu_backend.push_back(d.backend);
+      DeviceSlot sl{p.id, true, L.gpus.back(), d.backend, d.memory_bandwidth, gpu_peak(d),
+                    d.compute.native_fp8, d.compute.native_fp4, link, static_cast<int>(k)};
+      L.slots.push_back(sl);
     };
     if (n.soc) {
       const Device& d = *n.soc;
       add_gpu(d, d.memory_capacity, d.memory_capacity - unified_os_reserve(d.memory_capacity),
-              "unified");
+              "unified", BytesPerSec{});
       L.pools.back().gpu_usable = unified_gpu_usable(d, d.memory_capacity);
       if (k == 0) {
         L.cpu = L.gpus.back();
         L.cpu_is_unified = true;
+        cpu_slot = DeviceSlot{"CPU", false, L.cpu, Backend::Cpu, d.memory_bandwidth,
+                              soc_cpu_peak(d), false, false, BytesPerSec{}, 0};
       }
       continue;
     }
-    for (const auto& g : n.gpus)
-      add_gpu(g.device, g.device.memory_capacity, g.device.memory_capacity, "vram");
+    for (const auto& g : n.gpus) {
+      const BytesPerSec link = g.link_bandwidth.base() > 0 ? g.link_bandwidth
+                                                           : pcie_bandwidth(g.link).value_or(gb_per_s(31.5));
+      add_gpu(g.device, g.device.memory_capacity, g.device.memory_capacity, "vram", link);
+    }
     if (k == 0 && n.host) {
       PoolUse h;
       h.id = "CPU";
@@ -76,8 +107,11 @@ Layout build_layout(const System& sys) {
       h.bandwidth = n.host->memory_bandwidth;
       L.pools.push_back(h);
       L.cpu = static_cast<int>(L.pools.size()) - 1;
+      cpu_slot = DeviceSlot{"CPU", false, L.cpu, Backend::Cpu, h.bandwidth, host_cpu_peak(*n.host),
+                            false, false, BytesPerSec{}, 0};
     }
   }
+  L.slots.push_back(cpu_slot);
   return L;
 }
 
@@ -210,8 +244,11 @@ FitResult place(const Layout& L, const ModelArch& a, const std::vector<TensorInf
   std::vector<std::vector<char>> expert_in(G + 1, std::vector<char>(a.n_layers, 0));
   std::vector<int> expert_slot(a.n_layers, -1);
   Bytes staged;  // largest host-resident matrix copied to CUDA0 by op offload
+  std::vector<int> tslot;
+  tslot.reserve(tensors.size());
   for (const auto& t : tensors) {
     const int s = tensor_slot(L, layer_slot, plan, ov, t);
+    tslot.push_back(s);
     S[s].weights += Bytes{double(t.bytes())};
     if (t.layer >= 0 && t.layer < a.n_layers && t.role == TensorRole::FfnExperts) {
       expert_in[s][t.layer] = 1;
@@ -237,6 +274,12 @@ FitResult place(const Layout& L, const ModelArch& a, const std::vector<TensorInf
   add_compute(L, a, o, r, layer_slot, G > 0 ? staged : Bytes{}, S);
   FitResult f;
   f.pools = L.pools;
+  f.slots = L.slots;
+  f.cache_type_k = r.type_k;
+  f.cache_type_v = r.type_v;
+  f.tensor_slot = std::move(tslot);
+  f.layer_slot = layer_slot;
+  for (int il = 0; il < a.n_layers; ++il) f.kv_slot.push_back(o.kv_offload ? layer_slot[il] : G);
   for (int s = 0; s <= G; ++s) {
     PoolUse& p = f.pools[s < G ? L.gpus[s] : L.cpu];
     p.weights += S[s].weights;

@@ -16,6 +16,7 @@ struct Layout {
   std::vector<Backend> gpu_backend;
   int cpu = -1;           ///< pool that holds CPU buffers (host, or the unified pool)
   bool cpu_is_unified = false;
+  std::vector<DeviceSlot> slots;  ///< GPUs, then the CPU
 };
 
 Layout build_layout(const System& sys);

@@ -13,21 +13,24 @@
 
 namespace worthit::test {
 
-/// Little-endian byte builder.
+/// Little-endian byte builder; every method appends and returns *this.
 class GgufBytes {
  public:
+  /// Unsigned integers of 1, 2, 4 and 8 bytes.
   GgufBytes& u8(uint8_t v) { return le(v, 1); }
   GgufBytes& u16(uint16_t v) { return le(v, 2); }
   GgufBytes& u32(uint32_t v) { return le(v, 4); }
   GgufBytes& u64(uint64_t v) { return le(v, 8); }
   /// A GGUF string: u64 length, then the bytes.
   GgufBytes& str(std::string_view s);
+  /// Bytes as they are.
   GgufBytes& raw(const std::vector<uint8_t>& b);
   /// Zero bytes up to the next multiple of `alignment`.
   GgufBytes& pad_to(uint64_t alignment);
   /// Writes the value's encoding (no type id in front).
   GgufBytes& value(const GgufValue& v);
 
+  /// The bytes so far.
   const std::vector<uint8_t>& data() const { return b_; }
   uint64_t size() const { return b_.size(); }
 

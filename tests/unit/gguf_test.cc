@@ -181,6 +181,14 @@ TEST(GgufParse, PrefixAsksForMoreBytes) {
   EXPECT_EQ(need, 101u);
 }
 
+TEST(GgufParse, HeaderLargerThanTheCapIsRejected) {
+  // 600 MiB of u8 elements in a 1 GiB file: allowed by the file size, not by the header cap.
+  test::GgufBytes b;
+  b.u32(0x46554747).u32(3).u64(0).u64(1).str("k").u32(9).u32(0).u64(600ull << 20);
+  EXPECT_EQ(err(parse_gguf(b.data(), 1ull << 30, "t.gguf")),
+            "t.gguf: offset 49: metadata 'k': header exceeds 512 MiB");
+}
+
 TEST(GgufArch, LlamaTwoLayers) {
   Result<GgufFile> f = parse(llama(2).bytes());
   ASSERT_TRUE(f) << err(f);
@@ -424,12 +432,14 @@ TEST(GgufBadFiles, EveryFileIsDocumentedAndRejected) {
 }
 
 TEST(GgufParse, TruncatedAnywhereNeverCrashes) {
-  // Every prefix of a valid file is an error (no tensor data fits) or, at full length, valid.
-  const std::vector<uint8_t> all = llama(1).bytes();
-  for (size_t n = 0; n < all.size(); n += 7) {
-    const std::vector<uint8_t> cut(all.begin(), all.begin() + static_cast<ptrdiff_t>(n));
-    EXPECT_FALSE(parse(cut)) << n;
+  // Every cut through the header, and a cut in the data, is an error; the whole file is valid.
+  const GgufWriter w = llama(1);
+  const std::vector<uint8_t> all = w.bytes();
+  const std::span<const uint8_t> bytes(all);
+  for (size_t n = 0; n <= w.header().size(); ++n) {
+    EXPECT_FALSE(parse_gguf(bytes.first(n), n, "t.gguf")) << n;
   }
+  EXPECT_FALSE(parse_gguf(bytes.first(all.size() - 1), all.size() - 1, "t.gguf"));
   EXPECT_TRUE(parse(all));
 }
 

@@ -6,6 +6,7 @@
 
 #include "calibrate/published.h"
 #include "hw/catalog.h"
+#include "hw/device.h"
 #include "model/model_catalog.h"
 #include "model/quant.h"
 
@@ -76,6 +77,23 @@ TEST(SplitArgs, GroupsQuotedWords) {
   EXPECT_EQ(split_args("-ngl 40  -ot 'a b=CPU' \"x\""),
             (std::vector<std::string>{"-ngl", "40", "-ot", "a b=CPU", "x"}));
   EXPECT_TRUE(split_args("   ").empty());
+}
+
+}  // namespace
+}  // namespace worthit
+
+namespace worthit {
+namespace {
+
+TEST(Pcie, BandwidthPerDirectionFromGenerationAndLanes) {
+  // Per-lane rates after encoding (facts.md B3): gen 4 x16 = 31.5 GB/s, gen 5 x16 = 63 GB/s.
+  EXPECT_NEAR(to_gbs(*pcie_bandwidth("PCIe 4.0 x16")), 31.5, 0.1);
+  EXPECT_NEAR(to_gbs(*pcie_bandwidth("PCIe 5.0 x16")), 63.0, 0.1);
+  EXPECT_NEAR(to_gbs(*pcie_bandwidth("PCIe 4.0 x8")), 15.75, 0.1);
+  EXPECT_NEAR(to_gbs(*pcie_bandwidth("PCIe 3.0 x4")), 3.94, 0.01);
+  EXPECT_NEAR(to_gbs(*pcie_bandwidth("PCIe 4.0 x1")), 1.969, 0.001);
+  EXPECT_EQ(pcie_bandwidth("NVLink").error().message(),
+            "link: expected a PCIe link like \"PCIe 4.0 x16\", got \"NVLink\"");
 }
 
 }  // namespace

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+// `worthit predict`: eval rate, prompt eval rate and TTFT for a model on a system, from the
+// placement `fit` computes and the calibrated efficiencies in data/calibration.toml.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "calibrate/published.h"
+#include "calibrate/samples.h"
+#include "common.h"
+#include "fit_args.h"
+#include "model/recipe.h"
+#include "perf/predict.h"
+
+namespace worthit::app {
+namespace {
+
+struct PredictArgs {
+  FitArgs fit;
+  int64_t prompt = -1, gen = -1, depth = 0;
+  std::vector<std::string> tests;
+  std::string workload;
+};
+
+nlohmann::json range(double v, double lo, double hi) { return nlohmann::json::array({v * lo, v * hi}); }
+
+int run(PredictArgs& a) {
+  if (a.fit.system.empty() || a.fit.model.empty())
+    return report_error(Error{"--system", "--system and --model are required", ""});
+  if (!a.workload.empty() && a.workload != "seed")
+    return report_error(Error{"--workload", fmt::format("unknown workload '{}'", a.workload), "seed"});
+  auto eff = load_efficiency(data_dir(a.fit.g) + "/calibration.toml");
+  if (!eff) return report_error(eff.error());
+  auto cat = load_hw_catalog(data_dir(a.fit.g));
+  if (!cat) return report_error(cat.error());
+  auto m = load_model_source(a.fit.g, a.fit.model, a.fit.quant);
+  if (!m) return report_error(m.error());
+  std::vector<BenchResult> tests;
+  for (const auto& t : a.tests) {
+    auto b = parse_bench_test(t);
+    if (!b) return report_error(Error{"--test", b.error().what, ""});
+    tests.push_back(*b);
+  }
+  Workload w{a.prompt >= 0 ? a.prompt : kSeedPromptTokens, a.gen >= 0 ? a.gen : kSeedAnswerTokens, a.depth};
+  // The context must hold the request.
+  int64_t need = w.depth + w.n_prompt + w.n_gen;
+  for (const auto& t : tests) need = std::max(need, t.depth + t.n_prompt + t.n_gen);
+  if (a.fit.ctx < 0 && a.fit.runtime != "ollama") a.fit.ctx = std::max<int64_t>(need, 4096);
+  System sys;
+  auto f = fit_case(a.fit, *cat, *m, sys);
+  if (!f) return report_error(f.error());
+  nlohmann::json j = fit_json(a.fit, *m, sys, *f);
+  if (!f->fits) {
+    if (a.fit.g.json) print_json("predict", j);
+    else std::cout << "does not fit: " << f->reason << "\n";
+    return kExitOk;
+  }
+  const int64_t ub = std::min(a.fit.ubatch, a.fit.batch);
+  std::vector<TensorInfo> tensors = m->tensors;
+  if (a.fit.vision == "on" || (a.fit.vision == "auto" && a.fit.runtime == "ollama"))
+    for (auto& v : vision_tensors(m->arch)) tensors.push_back(v);
+  const Efficiency& e = *eff;
+  Prediction p = predict(m->arch, tensors, *f, w, ub, e);
+  j["workload"] = {{"prompt_tokens", w.n_prompt}, {"gen_tokens", w.n_gen}, {"depth_tokens", w.depth}};
+  j["eval_rate_tps"] = p.eval_rate_tps;
+  j["eval_rate_tps_range"] = range(p.eval_rate_tps, e.range_tg_low, e.range_tg_high);
+  j["prompt_eval_rate_tps"] = p.prompt_eval_rate_tps;
+  j["prompt_eval_rate_tps_range"] = range(p.prompt_eval_rate_tps, e.range_pp_low, e.range_pp_high);
+  j["ttft_s"] = p.ttft_s;
+  j["total_s"] = p.total_s;
+  j["bottleneck"] = {{"decode", p.decode_bottleneck}, {"prefill", p.prefill_bottleneck}};
+  nlohmann::json calib = nlohmann::json::object();
+  for (const auto& prm : efficiency_params()) calib[prm.name] = e.*prm.field;
+  j["calibration"] = calib;
+  nlohmann::json tj = nlohmann::json::array();
+  for (const auto& t : tests) {
+    const double r = bench_rate(m->arch, tensors, *f, t.n_prompt, t.n_gen, t.depth, ub, e);
+    const bool tg = t.n_prompt == 0;
+    tj.push_back({{"name", t.test}, {"n_prompt", t.n_prompt}, {"n_gen", t.n_gen}, {"depth", t.depth},
+                  {"tokens_per_s", r},
+                  {"tokens_per_s_range", range(r, tg ? e.range_tg_low : e.range_pp_low,
+                                               tg ? e.range_tg_high : e.range_pp_high)}});
+  }
+  j["tests"] = tj;
+  if (a.fit.g.json) {
+    print_json("predict", j);
+    return kExitOk;
+  }
+  std::cout << fmt::format("{} ({}) on {} with {}: {}/{} layers on GPU, context {}\n", m->arch.name,
+                           m->quant, sys.name, a.fit.runtime, f->n_gpu_layers, f->n_layers_total, f->n_ctx);
+  std::cout << fmt::format("eval rate        {:8.2f} t/s  (80% range {:.1f}-{:.1f}; bound by {})\n",
+                           p.eval_rate_tps, p.eval_rate_tps * e.range_tg_low,
+                           p.eval_rate_tps * e.range_tg_high, p.decode_bottleneck);
+  std::cout << fmt::format("prompt eval rate {:8.2f} t/s  (80% range {:.1f}-{:.1f}; bound by {})\n",
+                           p.prompt_eval_rate_tps, p.prompt_eval_rate_tps * e.range_pp_low,
+                           p.prompt_eval_rate_tps * e.range_pp_high, p.prefill_bottleneck);
+  std::cout << fmt::format("TTFT {:.3f} s, total {:.1f} s for {} prompt + {} generated tokens at depth {}\n",
+                           p.ttft_s, p.total_s, w.n_prompt, w.n_gen, w.depth);
+  for (const auto& t : tj)
+    std::cout << fmt::format("{:<16} {:10.2f} t/s\n", t["name"].get<std::string>(), t["tokens_per_s"].get<double>());
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_predict(CLI::App& app, int& exit_code) {
+  auto a = std::make_shared<PredictArgs>();
+  CLI::App* cmd = app.add_subcommand("predict", "Predict eval rate, prompt eval rate and TTFT (takes every fit flag)");
+  add_fit_flags(cmd, a->fit);
+  cmd->add_option("--prompt-tokens", a->prompt, "Prompt length in tokens (default: the seed workload's 64)");
+  cmd->add_option("--gen-tokens", a->gen, "Generated tokens (default: the seed workload's 1000)");
+  cmd->add_option("--depth", a->depth, "Tokens already in the cache before the prompt")->capture_default_str();
+  cmd->add_option("--test", a->tests, "llama-bench test, repeatable: pp512, tg128, pp512+tg128, pp2048@d4096");
+  cmd->add_option("--workload", a->workload, "seed: the seed's Tokyo prompt (about 64 tokens with a chat template) and a 1000-token answer");
+  add_global_options(cmd, a->fit.g);
+  cmd->callback([a, &exit_code] { exit_code = run(*a); });
+}
+
+}  // namespace worthit::app

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+#include "calibrate/fitter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <numeric>
+#include <set>
+
+namespace worthit {
+namespace {
+
+/// Parameters some sample depends on (a backend nobody measured stays at its prior).
+std::vector<EfficiencyParam> used_params(const std::vector<Sample>& samples) {
+  std::set<std::string> backends;
+  bool cpu = false, unified = false, vram = false;
+  for (const auto& s : samples)
+    for (const auto& d : s.fit.slots) {
+      if (d.is_gpu) backends.insert(backend_name(d.backend));
+      const bool uni = s.fit.pools[d.pool].kind == "unified";
+      (d.is_gpu ? (uni ? unified : vram) : cpu) = true;
+    }
+  std::vector<EfficiencyParam> out;
+  for (const auto& p : efficiency_params()) {
+    const std::string n = p.name;
+    bool keep = n == "gpu_layer_us" || n == "token_ms" || n == "pcie" || (cpu && n.ends_with("_cpu")) ||
+                n == "cpu_layer_us";
+    for (const auto& b : backends) keep = keep || n.ends_with("_" + b);
+    if (n == "bw_cuda_vram") keep = backends.count("cuda") && vram;
+    if (n == "bw_cuda_unified") keep = backends.count("cuda") && unified;
+    if (keep) out.push_back(p);
+  }
+  return out;
+}
+
+using Point = std::vector<double>;
+
+Efficiency at(const Efficiency& base, const std::vector<EfficiencyParam>& ps, const Point& x) {
+  Efficiency e = base;
+  for (size_t i = 0; i < ps.size(); ++i)
+    e.*ps[i].field = ps[i].lo + std::clamp(x[i], 0.0, 1.0) * (ps[i].hi - ps[i].lo);
+  return e;
+}
+
+/// Nelder-Mead on the unit cube.
+Point nelder_mead(const std::function<double(const Point&)>& f, Point x0, int max_evals, int* evals) {
+  const size_t n = x0.size();
+  std::vector<Point> s(n + 1, x0);
+  for (size_t i = 0; i < n; ++i) s[i + 1][i] = x0[i] > 0.5 ? x0[i] - 0.15 : x0[i] + 0.15;
+  std::vector<double> v(n + 1);
+  int count = 0;
+  auto eval = [&](const Point& p) { ++count; return f(p); };
+  for (size_t i = 0; i <= n; ++i) v[i] = eval(s[i]);
+  while (count < max_evals) {
+    std::vector<size_t> idx(n + 1);
+    std::iota(idx.begin(), idx.end(), 0);
+    std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
+    const size_t best = idx.front(), worst = idx.back(), second = idx[n - 1];
+    if (v[worst] - v[best] < 1e-9) break;
+    Point c(n, 0.0);
+    for (size_t i : idx)
+      if (i != worst)
+        for (size_t k = 0; k < n; ++k) c[k] += s[i][k] / double(n);
+    auto along = [&](double t) {
+      Point p(n);
+      for (size_t k = 0; k < n; ++k) p[k] = std::clamp(c[k] + t * (s[worst][k] - c[k]), 0.0, 1.0);
+      return p;
+    };
+    Point r = along(-1.0);
+    const double vr = eval(r);
+    if (vr < v[best]) {
+      Point e = along(-2.0);
+      const double ve = eval(e);
+      s[worst] = ve < vr ? e : r;
+      v[worst] = std::min(ve, vr);
+    } else if (vr < v[second]) {
+      s[worst] = r;
+      v[worst] = vr;
+    } else {
+      Point k = along(0.5);
+      const double vk = eval(k);
+      if (vk < v[worst]) {
+        s[worst] = k;
+        v[worst] = vk;
+      } else {
+        for (size_t i : idx) {
+          if (i == best) continue;
+          for (size_t d = 0; d < n; ++d) s[i][d] = s[best][d] + 0.5 * (s[i][d] - s[best][d]);
+          v[i] = eval(s[i]);
+        }
+      }
+    }
+  }
+  if (evals) *evals = count;
+  return s[std::min_element(v.begin(), v.end()) - v.begin()];
+}
+
+double median_abs(std::vector<double> v) {
+  if (v.empty()) return 0;
+  for (double& x : v) x = std::abs(x);
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 1;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(q * double(v.size() - 1) + 0.5))];
+}
+
+}  // namespace
+
+double log_cost(const std::vector<Sample>& samples, const Efficiency& e) {
+  double sum = 0;
+  for (const auto& s : samples) {
+    const double d = std::log(predict_sample(s, e) / s.measured_tps);
+    sum += d * d;
+  }
+  return samples.empty() ? 0 : sum / double(samples.size());
+}
+
+Efficiency fit_efficiency(const std::vector<Sample>& samples, const Efficiency& start,
+                          int max_evals, int* evaluations) {
+  const auto ps = used_params(samples);
+  Point x0;
+  for (const auto& p : ps) x0.push_back((start.*p.field - p.lo) / (p.hi - p.lo));
+  auto cost = [&](const Point& x) { return log_cost(samples, at(start, ps, x)); };
+  Point best = nelder_mead(cost, x0, max_evals, evaluations);
+  // A restart from the optimum escapes a collapsed simplex.
+  int more = 0;
+  best = nelder_mead(cost, best, max_evals / 2, &more);
+  if (evaluations) *evaluations += more;
+  return at(start, ps, best);
+}
+
+FitReport calibrate(const std::vector<Sample>& samples, const Efficiency& start, int folds,
+                    int max_evals) {
+  FitReport r;
+  r.cost_before = log_cost(samples, start);
+  r.fitted = fit_efficiency(samples, start, max_evals, &r.evaluations);
+  r.cost_after = log_cost(samples, r.fitted);
+  // Folds by case, so that every test of one measured case is held out together.
+  auto fold_of = [&](const Sample& s) {
+    return static_cast<int>(std::hash<std::string>{}(s.file + "/" + s.case_id) % folds);
+  };
+  std::vector<double> tg, pp, tg_ratio, pp_ratio;
+  for (int k = 0; k < folds; ++k) {
+    std::vector<Sample> train, test;
+    for (const auto& s : samples) (fold_of(s) == k ? test : train).push_back(s);
+    if (test.empty()) continue;
+    const Efficiency e = fit_efficiency(train, r.fitted, max_evals / 2);
+    for (const auto& s : test) {
+      Residual res{s.case_id, s.test, s.system, s.decode, true, s.measured_tps, predict_sample(s, e)};
+      (s.decode ? tg : pp).push_back(res.error());
+      (s.decode ? tg_ratio : pp_ratio).push_back(s.measured_tps / res.predicted_tps);
+      r.residuals.push_back(res);
+    }
+  }
+  r.tg_median_abs = median_abs(tg);
+  r.pp_median_abs = median_abs(pp);
+  r.tg_low = quantile(tg_ratio, 0.1);
+  r.tg_high = quantile(tg_ratio, 0.9);
+  r.pp_low = quantile(pp_ratio, 0.1);
+  r.pp_high = quantile(pp_ratio, 0.9);
+  return r;
+}
+
+}  // namespace worthit

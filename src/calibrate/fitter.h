@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// Fits the efficiency parameters to measured speeds (least squares on log rates, Nelder-Mead
+// within each parameter's physical bounds) and cross-validates them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "calibrate/samples.h"
+#include "perf/efficiency.h"
+
+namespace worthit {
+
+/// Error of one prediction: predicted / measured - 1.
+struct Residual {
+  std::string case_id, test, system;
+  bool decode = false;
+  bool held_out = false;
+  double measured_tps = 0, predicted_tps = 0;
+  double error() const { return predicted_tps / measured_tps - 1.0; }
+};
+
+struct FitReport {
+  Efficiency fitted;
+  double cost_before = 0, cost_after = 0;  ///< mean squared log error
+  int evaluations = 0;
+  std::vector<Residual> residuals;         ///< cross-validated: each from a fit without it
+  double tg_median_abs = 0, pp_median_abs = 0;  ///< held-out median |error|
+  /// 80% range factors: 10th and 90th percentile of measured/predicted, held out.
+  double tg_low = 1, tg_high = 1, pp_low = 1, pp_high = 1;
+};
+
+/// Mean squared log error of `e` over `samples`.
+double log_cost(const std::vector<Sample>& samples, const Efficiency& e);
+
+/// Fits from `start` on all samples (max_evals bounds the work).
+Efficiency fit_efficiency(const std::vector<Sample>& samples, const Efficiency& start,
+                          int max_evals, int* evaluations = nullptr);
+
+/// Fits on all samples, then `folds`-fold cross-validation (by case) for the residuals.
+FitReport calibrate(const std::vector<Sample>& samples, const Efficiency& start, int folds,
+                    int max_evals);
+
+}  // namespace worthit

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// Speed from placement: token generation streams what each device must read per token;
+// prompt processing is bound by each device's compute or by streaming (or copying) its weights
+// once per micro-batch. Pure: no I/O, no clock.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/arch.h"
+#include "model/tensor.h"
+#include "perf/efficiency.h"
+#include "plan/fit.h"
+
+namespace worthit {
+
+/// One request: a prompt of n_prompt tokens after `depth` tokens already in the cache, then
+/// n_gen generated tokens.
+struct Workload {
+  int64_t n_prompt = 0;
+  int64_t n_gen = 0;
+  int64_t depth = 0;
+};
+
+/// Time of one phase and what bounds it.
+struct PhaseTime {
+  Seconds time;
+  std::string bottleneck;  ///< "CUDA0 memory bandwidth", "CPU memory bandwidth", "PCIe", ...
+};
+
+/// Speeds as ollama reports them (eval rate = generation, prompt eval rate = prefill).
+struct Prediction {
+  double eval_rate_tps = 0;         ///< generated tokens per second
+  double prompt_eval_rate_tps = 0;  ///< prompt tokens per second
+  double ttft_s = 0;                ///< prompt processing plus the first token
+  double total_s = 0;
+  std::string decode_bottleneck, prefill_bottleneck;
+};
+
+/// Seconds to generate one token with `depth` tokens in the cache.
+PhaseTime decode_time(const ModelArch& a, const std::vector<TensorInfo>& tensors,
+                      const FitResult& f, int64_t depth, const Efficiency& e);
+
+/// Seconds to process `n` prompt tokens after `depth` cached tokens, in micro-batches.
+PhaseTime prefill_time(const ModelArch& a, const std::vector<TensorInfo>& tensors,
+                       const FitResult& f, int64_t n, int64_t depth, int64_t n_ubatch,
+                       const Efficiency& e);
+
+/// A whole request. Requires f.fits.
+Prediction predict(const ModelArch& a, const std::vector<TensorInfo>& tensors,
+                   const FitResult& f, const Workload& w, int64_t n_ubatch, const Efficiency& e);
+
+/// tokens/s as llama-bench computes it for a test (pp, tg or pp+tg at a depth).
+double bench_rate(const ModelArch& a, const std::vector<TensorInfo>& tensors, const FitResult& f,
+                  int64_t n_prompt, int64_t n_gen, int64_t depth, int64_t n_ubatch,
+                  const Efficiency& e);
+
+}  // namespace worthit

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+// llama.cpp / llama-bench flags as written in published measurements.
+#include <fmt/format.h>
+
+#include <map>
+
+#include "core/text.h"
+#include "plan/fit.h"
+
+namespace worthit {
+namespace {
+
+Result<int64_t> int_arg(const std::string& flag, const std::string& v) {
+  try {
+    size_t used = 0;
+    const long long n = std::stoll(v, &used);
+    if (used != v.size()) throw std::invalid_argument(v);
+    return static_cast<int64_t>(n);
+  } catch (const std::exception&) {
+    return fail(flag, fmt::format("expected an integer, got '{}'", v));
+  }
+}
+
+Status apply(const std::string& flag, const std::string& v, FitOptions& o) {
+  if (flag == "-ngl" || flag == "--n-gpu-layers") {
+    WORTHIT_TRY(n, int_arg(flag, v));
+    o.n_gpu_layers = static_cast<int>(n);
+  } else if (flag == "-c" || flag == "--ctx-size") {
+    WORTHIT_TRY(n, int_arg(flag, v));
+    o.n_ctx = n;
+  } else if (flag == "-b" || flag == "--batch-size") {
+    WORTHIT_TRY(n, int_arg(flag, v));
+    o.n_batch = static_cast<int>(n);
+  } else if (flag == "-ub" || flag == "--ubatch-size") {
+    WORTHIT_TRY(n, int_arg(flag, v));
+    o.n_ubatch = static_cast<int>(n);
+  } else if (flag == "-np" || flag == "--parallel") {
+    WORTHIT_TRY(n, int_arg(flag, v));
+    o.n_parallel = static_cast<int>(n);
+  } else if (flag == "-ncmoe" || flag == "--n-cpu-moe") {
+    WORTHIT_TRY(n, int_arg(flag, v));
+    o.n_cpu_moe = static_cast<int>(n);
+  } else if (flag == "-fa" || flag == "--flash-attn") {
+    const std::string x = to_lower(v);
+    if (x == "1" || x == "on" || x == "true") o.flash_attn = FlashAttn::On;
+    else if (x == "0" || x == "off" || x == "false") o.flash_attn = FlashAttn::Off;
+    else if (x == "auto") o.flash_attn = FlashAttn::Auto;
+    else return fail(flag, fmt::format("expected on, off, auto, 1 or 0, got '{}'", v));
+  } else if (flag == "-ctk" || flag == "--cache-type-k" || flag == "-ctv" || flag == "--cache-type-v") {
+    WORTHIT_TRY(t, parse_ggml_type(v));
+    const bool is_k = flag == "-ctk" || flag == "--cache-type-k";
+    (is_k ? o.type_k : o.type_v) = t;
+  } else if (flag == "-ts" || flag == "--tensor-split") {
+    o.tensor_split.clear();
+    for (const auto& part : split(v, v.find('/') != std::string::npos ? '/' : ',')) {
+      try {
+        o.tensor_split.push_back(std::stod(part));
+      } catch (const std::exception&) {
+        return fail(flag, fmt::format("expected numbers like 3,1, got '{}'", v));
+      }
+    }
+  } else if (flag == "-ot" || flag == "--override-tensor") {
+    for (const auto& rule : split(v, ',')) {
+      const auto eq = rule.rfind('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == rule.size())
+        return fail(flag, fmt::format("expected REGEX=DEVICE, got '{}'", rule));
+      o.overrides.push_back({rule.substr(0, eq), rule.substr(eq + 1)});
+    }
+  } else {
+    return fail(flag, "unknown flag", "worthit reads -ngl -c -b -ub -np -fa -ctk -ctv -ts -ot -ncmoe");
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+Result<FitOptions> parse_runtime_args(const std::vector<std::string>& args, FitOptions o) {
+  static const std::map<std::string, bool> kIgnored = {  // flag -> takes a value
+      {"-p", true}, {"-n", true}, {"-r", true}, {"-t", true}, {"-o", true}, {"-mmp", true},
+      {"-dio", true}, {"-m", true}, {"--no-mmap", false}, {"-nkvo", false},
+      {"--cpu-moe", false}, {"-cmoe", false}};
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& flag = args[i];
+    if (flag == "-nkvo" || flag == "--no-kv-offload") {
+      o.kv_offload = false;
+      continue;
+    }
+    if (flag == "--cpu-moe" || flag == "-cmoe") {
+      o.n_cpu_moe = 1 << 20;
+      continue;
+    }
+    auto ig = kIgnored.find(flag);
+    if (ig != kIgnored.end()) {
+      i += ig->second ? 1 : 0;
+      continue;
+    }
+    if (i + 1 >= args.size()) return fail(flag, "missing value");
+    if (auto s = apply(flag, args[i + 1], o); !s) return fail(s.error());
+    ++i;
+  }
+  return o;
+}
+
+}  // namespace worthit
