@@ -370,3 +370,50 @@ TEST(CliText, FitPrintsATableAndAVerdict) {
 
 }  // namespace
 }  // namespace worthit
+
+namespace worthit {
+namespace {
+
+TEST(CliPredict, JsonCarriesRatesRangesTestsAndCalibration) {
+  Outcome r = worthit({"predict", "--system", "rtx-4090", "--model", "llama-3.1-8b", "-c", "8192",
+                       "--test", "pp512", "--test", "tg128", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["schema_version"], 1);
+  for (const char* k : {"eval_rate_tps", "prompt_eval_rate_tps", "ttft_s", "total_s",
+                        "eval_rate_tps_range", "prompt_eval_rate_tps_range", "bottleneck",
+                        "calibration", "tests", "pools"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_EQ(j["tests"].size(), 2u);
+  EXPECT_EQ(j["tests"][0]["name"], "pp512");
+  const double tg = j["eval_rate_tps"];
+  EXPECT_LE(j["eval_rate_tps_range"][0].get<double>(), tg);
+  EXPECT_GE(j["eval_rate_tps_range"][1].get<double>(), tg);
+}
+
+TEST(CliPredict, DoesNotFitGivesNoSpeeds) {
+  Outcome r = worthit({"predict", "--system", "mac-mini-m4-pro-64gb", "--model", "gpt-oss-120b",
+                       "--runtime", "ollama", "-c", "4096", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(j["fits"].get<bool>());
+  EXPECT_FALSE(j.contains("eval_rate_tps"));
+  EXPECT_TRUE(j.contains("reason"));
+}
+
+TEST(CliCompare, SeedRowsAreHeldOutPredictions) {
+  Outcome r = worthit({"compare", "--seed", "--folds", "2", "--max-evals", "40", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["rows"].size(), 22u);  // 11 cases x (eval rate, prompt eval rate)
+  for (const auto& row : j["rows"]) EXPECT_TRUE(row["held_out"].get<bool>());
+}
+
+TEST(CliCompare, NeedsExactlyOneSet) {
+  Outcome r = worthit({"compare"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--seed"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace worthit

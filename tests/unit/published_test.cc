@@ -56,7 +56,9 @@ TEST(Published, EveryFileLoadsAndNamesCatalogIds) {
       results += static_cast<int>(c.bench.size());
       EXPECT_TRUE(resolve_system(*hw, c.system)) << e.path() << " " << c.id;
       EXPECT_TRUE(find_model(*models, c.model)) << e.path() << " " << c.id;
-      if (!c.quant.empty()) EXPECT_TRUE(parse_file_type(c.quant)) << e.path() << " " << c.id;
+      if (!c.quant.empty()) {
+        EXPECT_TRUE(parse_file_type(c.quant)) << e.path() << " " << c.id;
+      }
       EXPECT_TRUE(c.runtime == "llama.cpp" || c.runtime == "ollama") << c.id;
     }
   }
