@@ -49,9 +49,7 @@ int run(const CalibrateArgs& a) {
   if (a.g.json) {
     nlohmann::json res = nlohmann::json::array();
     for (const auto& x : r.residuals)
-      res.push_back({{"case", x.case_id}, {"test", x.test}, {"system", x.system},
-                     {"measured_tps", x.measured_tps}, {"predicted_tps", x.predicted_tps},
-                     {"error", x.error()}, {"held_out", x.held_out}});
+      res.push_back(residual_json(x));
     print_json("calibrate", {{"samples", samples->size()}, {"skipped_cases", skipped},
                              {"cost_before", r.cost_before}, {"cost_after", r.cost_after},
                              {"parameters", params}, {"tg_heldout_median_abs_error", r.tg_median_abs},

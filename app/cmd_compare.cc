@@ -43,9 +43,7 @@ int run(const CompareArgs& a) {
   if (a.g.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& x : rows)
-      list.push_back({{"case", x.case_id}, {"test", x.test}, {"system", x.system},
-                      {"measured_tps", x.measured_tps}, {"predicted_tps", x.predicted_tps},
-                      {"error", x.error()}, {"held_out", x.held_out}});
+      list.push_back(residual_json(x));
     print_json("compare", {{"rows", list}, {"tg_median_abs_error", median(tg)},
                            {"tg_worst_abs_error", worst(tg)}, {"pp_median_abs_error", median(pp)},
                            {"pp_worst_abs_error", worst(pp)}});

@@ -28,36 +28,14 @@ Result<FitOptions> to_options(const FitArgs& a, const ModelArch& arch) {
   o.n_batch = a.batch;
   o.n_ubatch = std::min(a.ubatch, a.batch);
   o.kv_offload = !a.no_kv_offload;
-  if (!a.tensor_split.empty()) {
-    for (const auto& part : split(a.tensor_split, a.tensor_split.find('/') != std::string::npos ? '/' : ',')) {
-      try {
-        size_t used = 0;
-        double v = std::stod(part, &used);
-        if (used != part.size() || v < 0) throw std::invalid_argument(part);
-        o.tensor_split.push_back(v);
-      } catch (const std::exception&) {
-        return fail("--tensor-split", fmt::format("expected numbers like 3,1, got '{}'", a.tensor_split));
-      }
-    }
-  }
-  for (const auto& ov : a.overrides) {
-    for (const auto& rule : split(ov, ',')) {
-      auto eq = rule.rfind('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == rule.size())
-        return fail("--override-tensor", fmt::format("expected REGEX=DEVICE, got '{}'", rule));
-      o.overrides.push_back({rule.substr(0, eq), rule.substr(eq + 1)});
-    }
-  }
-  auto tk = parse_ggml_type(a.cache_k);
-  if (!tk) return fail("--cache-type-k", tk.error().what, tk.error().hint);
-  auto tv = parse_ggml_type(a.cache_v);
-  if (!tv) return fail("--cache-type-v", tv.error().what, tv.error().hint);
-  o.type_k = *tk;
-  o.type_v = *tv;
-  const std::string fa = to_lower(a.flash_attn);
-  if (fa == "on" || fa == "1" || fa == "true") o.flash_attn = FlashAttn::On;
-  else if (fa == "off" || fa == "0" || fa == "false") o.flash_attn = FlashAttn::Off;
-  else if (fa != "auto") return fail("--flash-attn", fmt::format("expected on, off or auto, got '{}'", a.flash_attn));
+  // The flags that take llama.cpp's value syntax are parsed by the library's reader, the same
+  // one that reads published measurements.
+  std::vector<std::string> v = {"--cache-type-k", a.cache_k, "--cache-type-v", a.cache_v,
+                                "--flash-attn", a.flash_attn};
+  if (!a.tensor_split.empty()) v.insert(v.end(), {"--tensor-split", a.tensor_split});
+  for (const auto& ov : a.overrides) v.insert(v.end(), {"--override-tensor", ov});
+  WORTHIT_TRY(parsed, parse_runtime_args(v, o));
+  o = parsed;
   o.ollama_fa_explicit = o.flash_attn == FlashAttn::On;
   if (a.fit != "on" && a.fit != "off")
     return fail("--fit", fmt::format("expected on or off, got '{}'", a.fit));

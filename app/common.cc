@@ -93,6 +93,13 @@ int report_error(const Error& e) {
   return !e.where.empty() && e.where[0] == '-' ? kExitUsage : kExitFailure;
 }
 
+nlohmann::json residual_json(const Residual& x) {
+  return {{"case", x.case_id},           {"test", x.test},
+          {"system", x.system},          {"measured_tps", x.measured_tps},
+          {"predicted_tps", x.predicted_tps}, {"error", x.error()},
+          {"held_out", x.held_out}};
+}
+
 void print_json(const std::string& command, nlohmann::json body) {
   nlohmann::json doc = nlohmann::json::object();
   doc["schema_version"] = kSchemaVersion;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "calibrate/fitter.h"
 #include "core/error.h"
 #include "hw/catalog.h"
 #include "model/arch.h"
@@ -62,6 +63,9 @@ void print_json(const std::string& command, nlohmann::json body);
 /// llama.cpp spells several long options with one dash ("-ngl 40"); CLI11 reads one-dash names
 /// as bundles of one-letter flags, so they are rewritten to their long forms first.
 std::vector<std::string> normalize_llama_flags(std::vector<std::string> args);
+
+/// One measured-vs-predicted rate as JSON (calibrate, compare).
+nlohmann::json residual_json(const Residual& r);
 
 /// Registration of each subcommand (one file each).
 void register_systems(CLI::App& app, int& exit_code);

@@ -45,16 +45,20 @@ Status apply(const std::string& flag, const std::string& v, FitOptions& o) {
     if (x == "1" || x == "on" || x == "true") o.flash_attn = FlashAttn::On;
     else if (x == "0" || x == "off" || x == "false") o.flash_attn = FlashAttn::Off;
     else if (x == "auto") o.flash_attn = FlashAttn::Auto;
-    else return fail(flag, fmt::format("expected on, off, auto, 1 or 0, got '{}'", v));
+    else return fail(flag, fmt::format("expected on, off or auto, got '{}'", v));
   } else if (flag == "-ctk" || flag == "--cache-type-k" || flag == "-ctv" || flag == "--cache-type-v") {
-    WORTHIT_TRY(t, parse_ggml_type(v));
+    auto t = parse_ggml_type(v);
+    if (!t) return fail(flag, t.error().what, t.error().hint);
     const bool is_k = flag == "-ctk" || flag == "--cache-type-k";
-    (is_k ? o.type_k : o.type_v) = t;
+    (is_k ? o.type_k : o.type_v) = *t;
   } else if (flag == "-ts" || flag == "--tensor-split") {
     o.tensor_split.clear();
     for (const auto& part : split(v, v.find('/') != std::string::npos ? '/' : ',')) {
       try {
-        o.tensor_split.push_back(std::stod(part));
+        size_t used = 0;
+        const double x = std::stod(part, &used);
+        if (used != part.size() || x < 0) throw std::invalid_argument(part);
+        o.tensor_split.push_back(x);
       } catch (const std::exception&) {
         return fail(flag, fmt::format("expected numbers like 3,1, got '{}'", v));
       }
