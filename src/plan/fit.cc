@@ -89,7 +89,11 @@ std::vector<double> free_split(const Layout& L) {
 
 std::string llama_args(const FitOptions& o, const Resolved& r, const Plan& p, const ModelArch& a,
                        size_t n_gpus) {
-  std::string s = fmt::format("-c {} -ngl {}", r.n_ctx, p.ngl);
+  // ollama's runner offloads the last N blocks without the output layer; current llama.cpp
+  // counts the output first, so the same placement is N + 1 layers with the output kept back.
+  const bool output_kept = !p.output_first && p.ngl > 0 && p.ngl <= a.n_layers;
+  std::string s = fmt::format("-c {} -ngl {}", r.n_ctx, output_kept ? p.ngl + 1 : p.ngl);
+  if (output_kept) s += " -ot '^output=CPU'";
   if (n_gpus > 1) {
     std::vector<std::string> parts;
     for (double x : p.split) parts.push_back(fmt::format("{:.3g}", x > 1e6 ? x / 1073741824.0 : x));
