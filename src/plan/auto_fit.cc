@@ -43,7 +43,7 @@ LayerCosts layer_costs(const ModelArch& a, const std::vector<TensorInfo>& tensor
   for (int il = 0; il < a.n_layers; ++il) {
     const AttentionKind kind = a.layer_attention(il);
     const int64_t cells = kind == AttentionKind::Sliding ? r.swa_cells : r.kv_cells;
-    c.dense[il] += layer_state_bytes(a, kind, cells, r.n_seq, r.type_k, r.type_v, r.fa);
+    c.dense[il] += layer_state_bytes(a, kind, cells, r.n_seq, r.type_k, r.type_v);
   }
   return c;
 }

@@ -209,7 +209,7 @@ std::vector<double> ollama_available(const Layout& L, const ModelArch& a,
                                      const std::vector<TensorInfo>& t, const Resolved& r) {
   const bool runner = !ollama_engine_arch(a.arch);
   double layer0 = detail::layer_state_bytes(a, a.layer_attention(0), r.kv_cells, r.n_seq,
-                                            r.type_k, r.type_v, r.fa);
+                                            r.type_k, r.type_v);
   for (const auto& x : t)
     if (x.layer == 0) layer0 += double(x.bytes());
   std::vector<double> s;
@@ -280,7 +280,7 @@ std::vector<PoolUse> system_pools(const System& system) { return detail::build_l
 const char* runtime_name(Runtime r) { return r == Runtime::Ollama ? "ollama" : "llama.cpp"; }
 
 Bytes kv_bytes_per_token_layer(const ModelArch& a, GgmlType tk, GgmlType tv) {
-  return Bytes{detail::layer_state_bytes(a, AttentionKind::Full, 1, 1, tk, tv, true)};
+  return Bytes{detail::layer_state_bytes(a, AttentionKind::Full, 1, 1, tk, tv)};
 }
 
 Result<FitResult> fit(const System& system, const ModelArch& arch,

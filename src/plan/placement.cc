@@ -140,8 +140,7 @@ std::vector<int> assign_layers(const Layout& L, int n_layer, const Plan& plan) {
 }
 
 double layer_state_bytes(const ModelArch& a, AttentionKind kind, int64_t cells, int n_seq,
-                         GgmlType tk, GgmlType tv, bool fa) {
-  (void)fa;
+                         GgmlType tk, GgmlType tv) {
   const auto& ik = ggml_type_info(tk);
   const auto& iv = ggml_type_info(tv);
   const double bk = double(ik.block_bytes) / ik.block_elems;
@@ -183,7 +182,7 @@ int tensor_slot(const Layout& L, const std::vector<int>& layer_slot, const Plan&
   return G;
 }
 
-void add_compute(const Layout& L, const ModelArch& a, const FitOptions& o, const Resolved& r,
+void add_compute(const Layout& L, const ModelArch& a, const Resolved& r,
                  const std::vector<int>& layer_slot, Bytes staged, std::vector<SlotUse>& S) {
   const int G = static_cast<int>(L.gpus.size());
   const int out = layer_slot.back();
@@ -205,7 +204,6 @@ void add_compute(const Layout& L, const ModelArch& a, const FitOptions& o, const
   }
   // Logits output buffer: n_vocab F32 per sequence, in (pinned) host memory.
   S[G].other += Bytes{double(a.vocab) * 4.0 * r.n_seq};
-  (void)o;
 }
 
 /// Sets fits/reason from the pools: each pool within its usable memory, and the GPU part of
@@ -269,9 +267,9 @@ FitResult place(const Layout& L, const ModelArch& a, const std::vector<TensorInf
     const AttentionKind kind = a.layer_attention(il);
     const int64_t cells = kind == AttentionKind::Sliding ? r.swa_cells : r.kv_cells;
     S[o.kv_offload ? layer_slot[il] : G].kv +=
-        Bytes{layer_state_bytes(a, kind, cells, r.n_seq, r.type_k, r.type_v, r.fa)};
+        Bytes{layer_state_bytes(a, kind, cells, r.n_seq, r.type_k, r.type_v)};
   }
-  add_compute(L, a, o, r, layer_slot, G > 0 ? staged : Bytes{}, S);
+  add_compute(L, a, r, layer_slot, G > 0 ? staged : Bytes{}, S);
   FitResult f;
   f.pools = L.pools;
   f.slots = L.slots;

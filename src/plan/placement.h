@@ -58,7 +58,7 @@ Bytes gpu_free(const Layout& L, size_t g);
 
 /// Bytes of one layer's cache or recurrent state.
 double layer_state_bytes(const ModelArch& a, AttentionKind kind, int64_t cells, int n_seq,
-                         GgmlType tk, GgmlType tv, bool fa);
+                         GgmlType tk, GgmlType tv);
 
 /// llama.cpp --fit: a plan that keeps `margin` free on every GPU, or nullopt when even the
 /// dense part of the model cannot be held.
