@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   try {
     CLI::App app{"worthit: will this model run on this machine, how fast, and is a new device "
                  "worth it?"};
+    app.name("worthit");
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("worthit ") + WORTHIT_VERSION);
     app.footer("Exit codes: 0 ok, 1 failure, 2 usage error. Sizes: GB = 10^9 bytes, "
