@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <vector>
 
 #include "core/text.h"
 #include "plan/fit.h"
@@ -21,26 +22,32 @@ Result<int64_t> int_arg(const std::string& flag, const std::string& v) {
   }
 }
 
+/// Integer flags and the option each sets.
+struct IntFlag {
+  const char* short_name;
+  const char* long_name;
+  void (*set)(FitOptions&, int64_t);
+};
+const std::vector<IntFlag>& int_flags() {
+  static const std::vector<IntFlag> t = {
+      {"-ngl", "--n-gpu-layers", [](FitOptions& o, int64_t n) { o.n_gpu_layers = static_cast<int>(n); }},
+      {"-c", "--ctx-size", [](FitOptions& o, int64_t n) { o.n_ctx = n; }},
+      {"-b", "--batch-size", [](FitOptions& o, int64_t n) { o.n_batch = static_cast<int>(n); }},
+      {"-ub", "--ubatch-size", [](FitOptions& o, int64_t n) { o.n_ubatch = static_cast<int>(n); }},
+      {"-np", "--parallel", [](FitOptions& o, int64_t n) { o.n_parallel = static_cast<int>(n); }},
+      {"-ncmoe", "--n-cpu-moe", [](FitOptions& o, int64_t n) { o.n_cpu_moe = static_cast<int>(n); }},
+  };
+  return t;
+}
+
 Status apply(const std::string& flag, const std::string& v, FitOptions& o) {
-  if (flag == "-ngl" || flag == "--n-gpu-layers") {
+  for (const auto& f : int_flags()) {
+    if (flag != f.short_name && flag != f.long_name) continue;
     WORTHIT_TRY(n, int_arg(flag, v));
-    o.n_gpu_layers = static_cast<int>(n);
-  } else if (flag == "-c" || flag == "--ctx-size") {
-    WORTHIT_TRY(n, int_arg(flag, v));
-    o.n_ctx = n;
-  } else if (flag == "-b" || flag == "--batch-size") {
-    WORTHIT_TRY(n, int_arg(flag, v));
-    o.n_batch = static_cast<int>(n);
-  } else if (flag == "-ub" || flag == "--ubatch-size") {
-    WORTHIT_TRY(n, int_arg(flag, v));
-    o.n_ubatch = static_cast<int>(n);
-  } else if (flag == "-np" || flag == "--parallel") {
-    WORTHIT_TRY(n, int_arg(flag, v));
-    o.n_parallel = static_cast<int>(n);
-  } else if (flag == "-ncmoe" || flag == "--n-cpu-moe") {
-    WORTHIT_TRY(n, int_arg(flag, v));
-    o.n_cpu_moe = static_cast<int>(n);
-  } else if (flag == "-fa" || flag == "--flash-attn") {
+    f.set(o, n);
+    return Ok{};
+  }
+  if (flag == "-fa" || flag == "--flash-attn") {
     const std::string x = to_lower(v);
     if (x == "1" || x == "on" || x == "true") o.flash_attn = FlashAttn::On;
     else if (x == "0" || x == "off" || x == "false") o.flash_attn = FlashAttn::Off;

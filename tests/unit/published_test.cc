@@ -9,6 +9,7 @@
 #include "hw/device.h"
 #include "model/model_catalog.h"
 #include "model/quant.h"
+#include "plan/fit.h"
 
 namespace worthit {
 namespace {
@@ -96,6 +97,39 @@ TEST(Pcie, BandwidthPerDirectionFromGenerationAndLanes) {
   EXPECT_NEAR(to_gbs(*pcie_bandwidth("PCIe 4.0 x1")), 1.969, 0.001);
   EXPECT_EQ(pcie_bandwidth("NVLink").error().message(),
             "link: expected a PCIe link like \"PCIe 4.0 x16\", got \"NVLink\"");
+}
+
+}  // namespace
+}  // namespace worthit
+
+namespace worthit {
+namespace {
+
+TEST(RuntimeArgs, ReadsLlamaBenchFlags) {
+  auto o = parse_runtime_args(split_args("-ngl 99 -fa 1 -ub 2048 -mmp 0 -p 512 -n 128 -ctk q8_0 "
+                                         "-ts 3,1 -ot exps=CPU -ncmoe 4 -nkvo"),
+                              FitOptions{});
+  ASSERT_TRUE(o) << o.error().message();
+  EXPECT_EQ(o->n_gpu_layers, 99);
+  EXPECT_EQ(o->flash_attn, FlashAttn::On);
+  EXPECT_EQ(o->n_ubatch, 2048);
+  EXPECT_EQ(o->type_k, GgmlType::Q8_0);
+  EXPECT_EQ(o->type_v, GgmlType::F16);
+  EXPECT_EQ(o->tensor_split, (std::vector<double>{3, 1}));
+  ASSERT_EQ(o->overrides.size(), 1u);
+  EXPECT_EQ(o->overrides[0].device, "CPU");
+  EXPECT_EQ(o->n_cpu_moe, 4);
+  EXPECT_FALSE(o->kv_offload);
+}
+
+TEST(RuntimeArgs, ErrorsNameTheFlag) {
+  EXPECT_EQ(parse_runtime_args({"-ngl", "lots"}, FitOptions{}).error().message(),
+            "-ngl: expected an integer, got 'lots'");
+  EXPECT_EQ(parse_runtime_args({"--frob", "1"}, FitOptions{}).error().message(),
+            "--frob: unknown flag (worthit reads -ngl -c -b -ub -np -fa -ctk -ctv -ts -ot -ncmoe)");
+  EXPECT_EQ(parse_runtime_args({"-ts", "3,-1"}, FitOptions{}).error().message(),
+            "-ts: expected numbers like 3,1, got '3,-1'");
+  EXPECT_EQ(parse_runtime_args({"-c"}, FitOptions{}).error().message(), "-c: missing value");
 }
 
 }  // namespace
