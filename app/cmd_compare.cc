@@ -34,19 +34,14 @@ int run(const CompareArgs& a) {
     return std::tie(p.case_id, p.test) < std::tie(q.case_id, q.test);
   });
   std::vector<double> tg, pp;
-  for (const auto& x : rows) (x.decode ? tg : pp).push_back(std::abs(x.error()));
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[v.size() / 2];
-  };
-  auto worst = [](const std::vector<double>& v) { return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()); };
+  for (const auto& x : rows) (x.decode ? tg : pp).push_back(x.error());
   if (a.g.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& x : rows)
       list.push_back(residual_json(x));
-    print_json("compare", {{"rows", list}, {"tg_median_abs_error", median(tg)},
-                           {"tg_worst_abs_error", worst(tg)}, {"pp_median_abs_error", median(pp)},
-                           {"pp_worst_abs_error", worst(pp)}});
+    print_json("compare", {{"rows", list}, {"tg_median_abs_error", median_abs(tg)},
+                           {"tg_worst_abs_error", max_abs(tg)}, {"pp_median_abs_error", median_abs(pp)},
+                           {"pp_worst_abs_error", max_abs(pp)}});
     return kExitOk;
   }
   std::cout << fmt::format("{:<40} {:<18} {:>11} {:>11} {:>8}\n", "case", "test", "measured",
@@ -56,7 +51,7 @@ int run(const CompareArgs& a) {
                              x.test, x.measured_tps, x.predicted_tps, 100 * x.error());
   std::cout << fmt::format("token generation: median |error| {:.1f}%, worst {:.1f}%; prompt "
                            "processing: median {:.1f}%, worst {:.1f}% (held out, {}-fold by case)\n",
-                           100 * median(tg), 100 * worst(tg), 100 * median(pp), 100 * worst(pp), a.folds);
+                           100 * median_abs(tg), 100 * max_abs(tg), 100 * median_abs(pp), 100 * max_abs(pp), a.folds);
   return kExitOk;
 }
 

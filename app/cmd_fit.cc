@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "fit_args.h"
+#include "calibrate/fitter.h"
 #include "calibrate/published.h"
 #include "core/text.h"
 #include "plan/fit.h"
@@ -222,10 +223,9 @@ int run_seed(const FitArgs& base) {
                                f->fits ? "yes" : "no", f->reason);
   }
   std::vector<double> errs;
-  for (const auto& r : rows) errs.push_back(std::abs(r.error()));
-  std::sort(errs.begin(), errs.end());
-  const double median = errs.empty() ? 0 : errs[errs.size() / 2];
-  const double worst = errs.empty() ? 0 : errs.back();
+  for (const auto& r : rows) errs.push_back(r.error());
+  const double median = median_abs(errs);
+  const double worst = max_abs(errs);
   if (base.g.json) {
     print_json("fit", {{"seed", out}, {"memory_median_abs_error", median},
                        {"memory_worst_abs_error", worst}});

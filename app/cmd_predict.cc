@@ -57,7 +57,9 @@ int run(PredictArgs& a) {
   }
   const int64_t ub = std::min(a.fit.ubatch, a.fit.batch);
   std::vector<TensorInfo> tensors = m->tensors;
-  if (a.fit.vision == "on" || (a.fit.vision == "auto" && a.fit.runtime == "ollama"))
+  // The same tensors fit() placed: the vision tower when the options load it.
+  auto opts = to_options(a.fit, m->arch);
+  if (opts && opts->include_vision)
     for (auto& v : vision_tensors(m->arch)) tensors.push_back(v);
   const Efficiency& e = *eff;
   Prediction p = predict(m->arch, tensors, *f, w, ub, e);

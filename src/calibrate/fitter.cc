@@ -95,13 +95,6 @@ Point nelder_mead(const std::function<double(const Point&)>& f, Point x0, int ma
   return s[std::min_element(v.begin(), v.end()) - v.begin()];
 }
 
-double median_abs(std::vector<double> v) {
-  if (v.empty()) return 0;
-  for (double& x : v) x = std::abs(x);
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 double quantile(std::vector<double> v, double q) {
   if (v.empty()) return 1;
   std::sort(v.begin(), v.end());
@@ -109,6 +102,19 @@ double quantile(std::vector<double> v, double q) {
 }
 
 }  // namespace
+
+double median_abs(std::vector<double> v) {
+  if (v.empty()) return 0;
+  for (double& x : v) x = std::abs(x);
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double max_abs(const std::vector<double>& errors) {
+  double m = 0;
+  for (double x : errors) m = std::max(m, std::abs(x));
+  return m;
+}
 
 double log_cost(const std::vector<Sample>& samples, const Efficiency& e) {
   double sum = 0;

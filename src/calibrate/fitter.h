@@ -30,6 +30,10 @@ struct FitReport {
   double tg_low = 1, tg_high = 1, pp_low = 1, pp_high = 1;
 };
 
+/// Median and largest absolute value of `errors` (0 when empty).
+double median_abs(std::vector<double> errors);
+double max_abs(const std::vector<double>& errors);
+
 /// Mean squared log error of `e` over `samples`.
 double log_cost(const std::vector<Sample>& samples, const Efficiency& e);
 
