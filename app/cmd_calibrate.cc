@@ -53,7 +53,14 @@ int run(const CalibrateArgs& a) {
     print_json("calibrate", {{"samples", samples->size()}, {"skipped_cases", skipped},
                              {"cost_before", r.cost_before}, {"cost_after", r.cost_after},
                              {"parameters", params}, {"tg_heldout_median_abs_error", r.tg_median_abs},
-                             {"pp_heldout_median_abs_error", r.pp_median_abs}, {"residuals", res}});
+                             {"pp_heldout_median_abs_error", r.pp_median_abs}, {"residuals", res},
+                             {"power", [&] {
+                               nlohmann::json pw = nlohmann::json::array();
+                               for (const auto& x : r.power)
+                                 pw.push_back({{"case", x.case_id}, {"measured_power_w", x.measured_tps},
+                                               {"predicted_power_w", x.predicted_tps}});
+                               return pw;
+                             }()}});
     return kExitOk;
   }
   std::cout << fmt::format("{} measured rates ({} cases skipped: they do not fit), {} evaluations\n",
@@ -65,6 +72,9 @@ int run(const CalibrateArgs& a) {
                            "prompt processing {:.1f}%\n", a.folds, 100 * r.tg_median_abs, 100 * r.pp_median_abs);
   std::cout << fmt::format("80% ranges (measured/predicted): tg {:.2f}..{:.2f}, pp {:.2f}..{:.2f}\n",
                            r.tg_low, r.tg_high, r.pp_low, r.pp_high);
+  for (const auto& x : r.power)
+    std::cout << fmt::format("  power {:<12} measured {:5.0f} W, predicted {:5.0f} W ({:+.0f}%)\n",
+                             x.case_id, x.measured_tps, x.predicted_tps, 100 * x.error());
   return kExitOk;
 }
 

@@ -15,14 +15,15 @@ namespace {
 
 struct CompareArgs {
   GlobalOptions g;
-  bool seed = false, published = false;
+  bool seed = false, published = false, md = false;
   int folds = 5, max_evals = 1200;
 };
 
 int run(const CompareArgs& a) {
   if (a.seed == a.published)
     return report_error(Error{"--seed", "pass exactly one of --seed and --published", ""});
-  auto samples = build_samples(data_dir(a.g), nullptr);
+  std::vector<std::pair<std::string, std::string>> unfit;
+  auto samples = build_samples(data_dir(a.g), nullptr, &unfit);
   if (!samples) return report_error(samples.error());
   auto start = load_efficiency(data_dir(a.g) + "/calibration.toml");
   if (!start) return report_error(start.error());
@@ -35,22 +36,48 @@ int run(const CompareArgs& a) {
   });
   std::vector<double> tg, pp;
   for (const auto& x : rows) (x.decode ? tg : pp).push_back(x.error());
+  std::vector<Residual> power;
+  if (a.seed) power = r.power;
+  std::vector<std::pair<std::string, std::string>> no_fit;
+  for (const auto& u : unfit)
+    if (!a.seed || u.first.starts_with("t")) no_fit.push_back(u);
   if (a.g.json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& x : rows)
-      list.push_back(residual_json(x));
-    print_json("compare", {{"rows", list}, {"tg_median_abs_error", median_abs(tg)},
-                           {"tg_worst_abs_error", max_abs(tg)}, {"pp_median_abs_error", median_abs(pp)},
-                           {"pp_worst_abs_error", max_abs(pp)}});
+    nlohmann::json list = nlohmann::json::array(), pw = nlohmann::json::array(),
+                   nf = nlohmann::json::array();
+    for (const auto& x : rows) {
+      nlohmann::json j = residual_json(x);
+      j["used_in_shipped_fit"] = true;  // data/calibration.toml is fitted on every row
+      list.push_back(j);
+    }
+    for (const auto& x : power)
+      pw.push_back({{"case", x.case_id}, {"measured_power_w", x.measured_tps},
+                    {"predicted_power_w", x.predicted_tps}, {"error", x.error()}});
+    for (const auto& u : no_fit) nf.push_back({{"case", u.first}, {"reason", u.second}});
+    print_json("compare", {{"rows", list}, {"power", pw}, {"does_not_fit", nf},
+                           {"tg_median_abs_error", median_abs(tg)}, {"tg_worst_abs_error", max_abs(tg)},
+                           {"pp_median_abs_error", median_abs(pp)}, {"pp_worst_abs_error", max_abs(pp)},
+                           {"folds", a.folds}});
     return kExitOk;
   }
-  std::cout << fmt::format("{:<40} {:<18} {:>11} {:>11} {:>8}\n", "case", "test", "measured",
-                           "predicted", "error");
-  for (const auto& x : rows)
-    std::cout << fmt::format("{:<40} {:<18} {:>11.2f} {:>11.2f} {:>+7.1f}%\n", x.case_id.substr(0, 40),
-                             x.test, x.measured_tps, x.predicted_tps, 100 * x.error());
-  std::cout << fmt::format("token generation: median |error| {:.1f}%, worst {:.1f}%; prompt "
-                           "processing: median {:.1f}%, worst {:.1f}% (held out, {}-fold by case)\n",
+  const bool md = a.md;
+  const char* fmt_head = md ? "| {} | {} | {} | {} | {} |\n" : "{:<40} {:<18} {:>11} {:>11} {:>8}\n";
+  std::cout << fmt::format(fmt::runtime(fmt_head), "case", "test", "measured", "predicted", "error");
+  if (md) std::cout << "|---|---|---:|---:|---:|\n";
+  auto line = [&](const std::string& c, const std::string& t, double m, double p) {
+    if (md)
+      std::cout << fmt::format("| {} | {} | {:.2f} | {:.2f} | {:+.1f}% |\n", c, t, m, p, 100 * (p / m - 1));
+    else
+      std::cout << fmt::format("{:<40} {:<18} {:>11.2f} {:>11.2f} {:>+7.1f}%\n", c.substr(0, 40), t, m,
+                               p, 100 * (p / m - 1));
+  };
+  for (const auto& x : rows) line(x.case_id, x.test, x.measured_tps, x.predicted_tps);
+  for (const auto& x : power) line(x.case_id, "power_w", x.measured_tps, x.predicted_tps);
+  for (const auto& u : no_fit)
+    std::cout << (md ? fmt::format("| {} | fits | does not fit | {} | |\n", u.first, u.second)
+                     : fmt::format("{:<40} does not fit: {}\n", u.first, u.second));
+  std::cout << fmt::format("{}token generation: median |error| {:.1f}%, worst {:.1f}%; prompt "
+                           "processing: median {:.1f}%, worst {:.1f}% (held out, {}-fold by case; power "
+                           "in-sample)\n", md ? "\n" : "",
                            100 * median_abs(tg), 100 * max_abs(tg), 100 * median_abs(pp), 100 * max_abs(pp), a.folds);
   return kExitOk;
 }
@@ -62,6 +89,7 @@ void register_compare(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("compare", "Measured speeds against cross-validated predictions");
   cmd->add_flag("--seed", a->seed, "The seed study's eval and prompt eval rates");
   cmd->add_flag("--published", a->published, "Every rate in data/published");
+  cmd->add_flag("--md", a->md, "Markdown table");
   cmd->add_option("--folds", a->folds, "Cross-validation folds (by case)")->capture_default_str();
   cmd->add_option("--max-evals", a->max_evals, "Nelder-Mead evaluations per fit")->capture_default_str();
   add_global_options(cmd, a->g);

@@ -11,6 +11,7 @@
 #include "fit_args.h"
 #include "model/recipe.h"
 #include "perf/predict.h"
+#include "perf/seed_prompt.h"
 
 namespace worthit::app {
 namespace {
@@ -41,7 +42,11 @@ int run(PredictArgs& a) {
     if (!b) return report_error(Error{"--test", b.error().what, ""});
     tests.push_back(*b);
   }
-  Workload w{a.prompt >= 0 ? a.prompt : kSeedPromptTokens, a.gen >= 0 ? a.gen : kSeedAnswerTokens, a.depth};
+  auto seed = load_seed_prompt(data_dir(a.fit.g) + "/prompts/seed-tokyo.toml");
+  if (!seed) return report_error(seed.error());
+  std::string tmpl;
+  const int64_t seed_prompt = seed->prompt_tokens(m->arch.id, &tmpl);
+  Workload w{a.prompt >= 0 ? a.prompt : seed_prompt, a.gen >= 0 ? a.gen : seed->answer_tokens, a.depth};
   // The context must hold the request.
   int64_t need = w.depth + w.n_prompt + w.n_gen;
   for (const auto& t : tests) need = std::max(need, t.depth + t.n_prompt + t.n_gen);
@@ -64,11 +69,23 @@ int run(PredictArgs& a) {
   const Efficiency& e = *eff;
   Prediction p = predict(m->arch, tensors, *f, w, ub, e);
   j["workload"] = {{"prompt_tokens", w.n_prompt}, {"gen_tokens", w.n_gen}, {"depth_tokens", w.depth}};
+  if (a.prompt < 0) j["workload"]["seed_template"] = tmpl;
   j["eval_rate_tps"] = p.eval_rate_tps;
   j["eval_rate_tps_range"] = range(p.eval_rate_tps, e.range_tg_low, e.range_tg_high);
   j["prompt_eval_rate_tps"] = p.prompt_eval_rate_tps;
   j["prompt_eval_rate_tps_range"] = range(p.prompt_eval_rate_tps, e.range_pp_low, e.range_pp_high);
   j["ttft_s"] = p.ttft_s;
+  j["power_w"] = p.power_w > 0 ? nlohmann::json(p.power_w) : nlohmann::json(nullptr);
+  j["energy_j_per_token"] = p.power_w > 0 ? nlohmann::json(p.energy_j_per_token) : nlohmann::json(nullptr);
+  j["power_scope"] = p.power_scope;
+  j["power_idle_assumed"] = p.power_idle_assumed;
+  for (const auto& d : f->slots)
+    if (d.native_fp4 || d.native_fp8)
+      j["notes"].push_back(fmt::format(
+          "{} has native {} tensor units; llama.cpp and ollama run GGUF types through integer "
+          "(MMQ) and FP16 tensor instructions, so the prediction uses its FP16 tensor rate: the "
+          "FP4/FP8 rates matter only for runtimes that use them (TensorRT-LLM, vLLM with FP8/NVFP4)",
+          d.id, d.native_fp4 ? (d.native_fp8 ? "FP4 and FP8" : "FP4") : "FP8"));
   j["total_s"] = p.total_s;
   j["bottleneck"] = {{"decode", p.decode_bottleneck}, {"prefill", p.prefill_bottleneck}};
   nlohmann::json calib = nlohmann::json::object();
@@ -98,6 +115,11 @@ int run(PredictArgs& a) {
                            p.prompt_eval_rate_tps * e.range_pp_high, p.prefill_bottleneck);
   std::cout << fmt::format("TTFT {:.3f} s, total {:.1f} s for {} prompt + {} generated tokens at depth {}\n",
                            p.ttft_s, p.total_s, w.n_prompt, w.n_gen, w.depth);
+  if (p.power_w > 0)
+    std::cout << fmt::format("power {:.0f} W while generating, {:.2f} J/token ({}{})\n", p.power_w,
+                             p.energy_j_per_token, p.power_scope,
+                             p.power_idle_assumed ? "; idle draw assumed" : "");
+  for (const auto& n : j["notes"]) std::cout << "note: " << n.get<std::string>() << "\n";
   for (const auto& t : tj)
     std::cout << fmt::format("{:<16} {:10.2f} t/s\n", t["name"].get<std::string>(), t["tokens_per_s"].get<double>());
   return kExitOk;
@@ -109,11 +131,11 @@ void register_predict(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<PredictArgs>();
   CLI::App* cmd = app.add_subcommand("predict", "Predict eval rate, prompt eval rate and TTFT (takes every fit flag)");
   add_fit_flags(cmd, a->fit);
-  cmd->add_option("--prompt-tokens", a->prompt, "Prompt length in tokens (default: the seed workload's 64)");
-  cmd->add_option("--gen-tokens", a->gen, "Generated tokens (default: the seed workload's 1000)");
+  cmd->add_option("--prompt-tokens", a->prompt, "Prompt length in tokens (default: the seed prompt through the model's chat template)");
+  cmd->add_option("--gen-tokens", a->gen, "Generated tokens (default: the seed workload's answer, 1000)");
   cmd->add_option("--depth", a->depth, "Tokens already in the cache before the prompt")->capture_default_str();
   cmd->add_option("--test", a->tests, "llama-bench test, repeatable: pp512, tg128, pp512+tg128, pp2048@d4096");
-  cmd->add_option("--workload", a->workload, "seed: the seed's Tokyo prompt (about 64 tokens with a chat template) and a 1000-token answer");
+  cmd->add_option("--workload", a->workload, "seed: the seed's Tokyo prompt through the model's chat template (data/prompts/seed-tokyo.toml) and a 1000-token answer (the default)");
   add_global_options(cmd, a->fit.g);
   cmd->callback([a, &exit_code] { exit_code = run(*a); });
 }

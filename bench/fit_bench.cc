@@ -6,6 +6,7 @@
 #include "hw/catalog.h"
 #include "model/model_catalog.h"
 #include "model/recipe.h"
+#include "perf/sweep.h"
 #include "plan/fit.h"
 
 namespace {
@@ -70,5 +71,33 @@ void BM_LoadCatalogs(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_LoadCatalogs)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+namespace {
+using namespace worthit;
+
+// `worthit sweep` over the whole default grid (every catalog system x model x Q4_K_M/Q8_0 x
+// 4K/32K/128K context) must finish in under 1 s on one core (issue: performance model).
+void BM_SweepDefault(benchmark::State& state) {
+  SweepSpec spec;
+  for (const auto& id : system_ids(loaded().hw)) {
+    spec.system_ids.push_back(id);
+    spec.systems.push_back(*resolve_system(loaded().hw, id));
+  }
+  spec.models = loaded().models;
+  spec.quants = {FileType::Q4_K_M, FileType::Q8_0};
+  spec.contexts = {4096, 32768, 131072};
+  spec.workload = Workload{512, 128, 0};
+  const Efficiency e = *load_efficiency(std::string(WORTHIT_DATA_DIR) + "/calibration.toml");
+  size_t rows = 0;
+  for (auto _ : state) {
+    auto r = run_sweep(spec, e);
+    rows = r.size();
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["cases"] = static_cast<double>(rows);
+}
+BENCHMARK(BM_SweepDefault)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace

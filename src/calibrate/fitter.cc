@@ -13,19 +13,25 @@ namespace {
 /// Parameters some sample depends on (a backend nobody measured stays at its prior).
 std::vector<EfficiencyParam> used_params(const std::vector<Sample>& samples) {
   std::set<std::string> backends;
-  bool cpu = false, unified = false, vram = false;
-  for (const auto& s : samples)
+  bool cpu = false, unified = false, vram = false, ollama = false;
+  for (const auto& s : samples) {
+    ollama = ollama || (s.decode && s.fit.runtime == Runtime::Ollama);
     for (const auto& d : s.fit.slots) {
       if (d.is_gpu) backends.insert(backend_name(d.backend));
       const bool uni = s.fit.pools[d.pool].kind == "unified";
       (d.is_gpu ? (uni ? unified : vram) : cpu) = true;
     }
+  }
   std::vector<EfficiencyParam> out;
   for (const auto& p : efficiency_params()) {
     const std::string n = p.name;
     bool keep = n == "gpu_layer_us" || n == "token_ms" || n == "pcie" || (cpu && n.ends_with("_cpu")) ||
                 n == "cpu_layer_us";
     for (const auto& b : backends) keep = keep || n.ends_with("_" + b);
+    if (n == "metal_layer_us") keep = backends.count("metal") > 0;
+    if (n == "ollama_token_ms") keep = ollama;
+    if (n.starts_with("power_")) keep = false;  // fitted by fit_power
+    if (n.starts_with("kq_") || n == "gpu_stream" || n == "expert_locality") keep = !backends.empty();
     if (n == "bw_cuda_vram") keep = backends.count("cuda") && vram;
     if (n == "bw_cuda_unified") keep = backends.count("cuda") && unified;
     if (keep) out.push_back(p);
@@ -139,12 +145,45 @@ Efficiency fit_efficiency(const std::vector<Sample>& samples, const Efficiency& 
   return at(start, ps, best);
 }
 
+Efficiency fit_power(const std::vector<Sample>& samples, const Efficiency& e) {
+  std::vector<const Sample*> measured;
+  for (const auto& s : samples)
+    if (s.measured_power_w > 0) measured.push_back(&s);
+  Efficiency best = e;
+  if (measured.empty()) return best;
+  double best_cost = 1e300;
+  Efficiency t = e;
+  // Coarse grid: the three fractions are bounded and the cost is cheap.
+  for (int b = 1; b <= 20; ++b)
+    for (int w = 0; w <= 16; ++w)
+      for (int i = 1; i <= 10; ++i) {
+        t.power_busy = 0.05 * b;
+        t.power_wait = 0.05 * w;
+        t.power_idle = 0.04 * i;
+        double cost = 0;
+        for (const Sample* s : measured) {
+          const double d = std::log(std::max(predict_power(*s, t), 1e-3) / s->measured_power_w);
+          cost += d * d;
+        }
+        if (cost < best_cost) {
+          best_cost = cost;
+          best = t;
+        }
+      }
+  return best;
+}
+
 FitReport calibrate(const std::vector<Sample>& samples, const Efficiency& start, int folds,
                     int max_evals) {
   FitReport r;
   r.cost_before = log_cost(samples, start);
   r.fitted = fit_efficiency(samples, start, max_evals, &r.evaluations);
   r.cost_after = log_cost(samples, r.fitted);
+  r.fitted = fit_power(samples, r.fitted);
+  for (const auto& s : samples)
+    if (s.measured_power_w > 0)
+      r.power.push_back({s.case_id, "power_w", s.system, true, false, s.measured_power_w,
+                         predict_power(s, r.fitted)});
   // Folds by case, so that every test of one measured case is held out together.
   auto fold_of = [&](const Sample& s) {
     return static_cast<int>(std::hash<std::string>{}(s.file + "/" + s.case_id) % folds);
@@ -154,7 +193,9 @@ FitReport calibrate(const std::vector<Sample>& samples, const Efficiency& start,
     std::vector<Sample> train, test;
     for (const auto& s : samples) (fold_of(s) == k ? test : train).push_back(s);
     if (test.empty()) continue;
-    const Efficiency e = fit_efficiency(train, r.fitted, max_evals / 2);
+    // Each fold starts from the same point as the full fit, never from the full fit's answer,
+    // so that the held-out cases leave no trace in their own prediction.
+    const Efficiency e = fit_efficiency(train, start, max_evals);
     for (const auto& s : test) {
       Residual res{s.case_id, s.test, s.system, s.decode, true, s.measured_tps, predict_sample(s, e)};
       (s.decode ? tg : pp).push_back(res.error());

@@ -28,7 +28,12 @@ struct FitReport {
   double tg_median_abs = 0, pp_median_abs = 0;  ///< held-out median |error|
   /// 80% range factors: 10th and 90th percentile of measured/predicted, held out.
   double tg_low = 1, tg_high = 1, pp_low = 1, pp_high = 1;
+  std::vector<Residual> power;  ///< measured vs predicted watts (in-sample: three parameters)
 };
+
+/// Fits power_busy, power_wait and power_idle to the samples with a measured power (a grid
+/// search on the log error); the rate parameters of `e` are kept.
+Efficiency fit_power(const std::vector<Sample>& samples, const Efficiency& e);
 
 /// Median and largest absolute value of `errors` (0 when empty).
 double median_abs(std::vector<double> errors);

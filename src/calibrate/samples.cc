@@ -6,6 +6,7 @@
 
 #include "model/model_catalog.h"
 #include "model/recipe.h"
+#include "perf/seed_prompt.h"
 
 namespace worthit {
 namespace {
@@ -48,10 +49,13 @@ Result<Sample> base_sample(const Catalogs& c, const PublishedCase& pc) {
 
 }  // namespace
 
-Result<std::vector<Sample>> build_samples(const std::string& data_dir, int* skipped) {
+Result<std::vector<Sample>> build_samples(
+    const std::string& data_dir, int* skipped,
+    std::vector<std::pair<std::string, std::string>>* unfit) {
   Catalogs c;
   WORTHIT_TRY(hw, load_hw_catalog(data_dir));
   WORTHIT_TRY(models, load_model_catalog(data_dir + "/models"));
+  WORTHIT_TRY(seed, load_seed_prompt(data_dir + "/prompts/seed-tokyo.toml"));
   c.hw = hw;
   c.models = models;
   std::vector<std::string> files;
@@ -66,6 +70,7 @@ Result<std::vector<Sample>> build_samples(const std::string& data_dir, int* skip
       if (pc.bench.empty() && !pc.eval_rate_tps && !pc.prompt_eval_rate_tps) continue;
       WORTHIT_TRY(base, base_sample(c, pc));
       if (!base.fit.fits) {
+        if (unfit) unfit->emplace_back(pc.id, base.fit.reason);
         ++skip;
         continue;
       }
@@ -90,16 +95,18 @@ Result<std::vector<Sample>> build_samples(const std::string& data_dir, int* skip
       if (pc.eval_rate_tps) {
         Sample s = base;
         s.test = "eval_rate";
-        s.n_gen = kSeedAnswerTokens;
-        s.depth = kSeedPromptTokens;
+        s.n_gen = seed.answer_tokens;
+        s.depth = seed.prompt_tokens(base.arch.id);
         s.decode = true;
         s.measured_tps = *pc.eval_rate_tps;
+        s.measured_power_w = pc.power_w.value_or(0.0);
+        s.power_scope = pc.power_scope;
         out.push_back(std::move(s));
       }
       if (pc.prompt_eval_rate_tps && peaks) {
         Sample s = base;
         s.test = "prompt_eval_rate";
-        s.n_prompt = kSeedPromptTokens;
+        s.n_prompt = seed.prompt_tokens(base.arch.id);
         s.measured_tps = *pc.prompt_eval_rate_tps;
         out.push_back(std::move(s));
       }
@@ -111,6 +118,11 @@ Result<std::vector<Sample>> build_samples(const std::string& data_dir, int* skip
 
 double predict_sample(const Sample& s, const Efficiency& e) {
   return bench_rate(s.arch, s.tensors, s.fit, s.n_prompt, s.n_gen, s.depth, s.n_ubatch, e);
+}
+
+double predict_power(const Sample& s, const Efficiency& e) {
+  const PhaseTime dec = decode_time(s.arch, s.tensors, s.fit, s.depth + s.n_gen / 2, e);
+  return decode_power(s.fit, dec, e, nullptr, nullptr);
 }
 
 }  // namespace worthit

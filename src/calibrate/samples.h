@@ -22,16 +22,20 @@ struct Sample {
   int64_t n_prompt = 0, n_gen = 0, depth = 0, n_ubatch = 512;
   bool decode = false;      ///< token generation (tg) rather than prompt processing (pp)
   double measured_tps = 0;
+  double measured_power_w = 0;  ///< seed cases: the power column (0: none)
+  std::string power_scope;      ///< "board" (GPU only) or "wall"
 };
 
-/// Token counts the seed's workload is modelled with: the Tokyo itinerary prompt through a
-/// chat template (about 64 tokens) and a typical answer (about 1000 tokens).
-constexpr int64_t kSeedPromptTokens = 64;
-constexpr int64_t kSeedAnswerTokens = 1000;
+/// Predicted draw while generating for a sample (its decode phase), in watts.
+double predict_power(const Sample& s, const Efficiency& e);
 
-/// Builds samples from every file in data_dir/published. Cases that do not fit, and prompt
-/// rates of devices without a confirmed compute peak, are skipped and counted in `skipped`.
-Result<std::vector<Sample>> build_samples(const std::string& data_dir, int* skipped);
+/// Builds samples from every file in data_dir/published; seed cases (eval_rate/prompt_eval_rate)
+/// use the seed prompt's token count for their model (data_dir/prompts/seed-tokyo.toml). Cases
+/// that do not fit, and prompt rates of devices without a confirmed compute peak, are skipped and counted in `skipped`.
+/// `unfit` (optional) receives "case id" and the reason of each case that does not fit.
+Result<std::vector<Sample>> build_samples(
+    const std::string& data_dir, int* skipped,
+    std::vector<std::pair<std::string, std::string>>* unfit = nullptr);
 
 /// Predicted tokens/s of a sample.
 double predict_sample(const Sample& s, const Efficiency& e);

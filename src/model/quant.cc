@@ -38,8 +38,18 @@ std::optional<GgmlTypeInfo> ggml_type_info(uint32_t id) {
 }
 
 const GgmlTypeInfo& ggml_type_info(GgmlType t) {
-  for (const auto& i : ggml_types())
-    if (i.type == t) return i;
+  // Indexed by id: this sits under every tensor-size computation of a fit or a sweep.
+  static const std::vector<const GgmlTypeInfo*> by_id = [] {
+    std::vector<const GgmlTypeInfo*> v;
+    for (const auto& i : ggml_types()) {
+      const auto id = static_cast<size_t>(i.type);
+      if (v.size() <= id) v.resize(id + 1, nullptr);
+      v[id] = &i;
+    }
+    return v;
+  }();
+  const auto id = static_cast<size_t>(t);
+  if (id < by_id.size() && by_id[id]) return *by_id[id];
   return ggml_types().front();  // unreachable: every enum value is in the table
 }
 
@@ -54,9 +64,22 @@ Result<GgmlType> parse_ggml_type(std::string_view name) {
 }
 
 uint64_t ggml_row_bytes(GgmlType t, uint64_t n_elems) {
-  const auto& i = ggml_type_info(t);
-  uint64_t blocks = (n_elems + i.block_elems - 1) / i.block_elems;
-  return blocks * static_cast<uint64_t>(i.block_bytes);
+  // Block sizes by id, copied once from the table: fits and sweeps call this per tensor.
+  struct Block {
+    uint32_t elems = 1, bytes = 4;
+  };
+  static const std::vector<Block> blocks = [] {
+    std::vector<Block> v;
+    for (const auto& i : ggml_types()) {
+      const auto id = static_cast<size_t>(i.type);
+      if (v.size() <= id) v.resize(id + 1);
+      v[id] = Block{static_cast<uint32_t>(i.block_elems), static_cast<uint32_t>(i.block_bytes)};
+    }
+    return v;
+  }();
+  const auto id = static_cast<size_t>(t);
+  const Block b = id < blocks.size() ? blocks[id] : Block{};
+  return (n_elems + b.elems - 1) / b.elems * b.bytes;
 }
 
 namespace {

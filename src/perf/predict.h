@@ -25,6 +25,7 @@ struct Workload {
 /// Time of one phase and what bounds it.
 struct PhaseTime {
   Seconds time;
+  std::vector<double> slot_s;  ///< seconds each device slot is busy (decode)
   std::string bottleneck;  ///< "CUDA0 memory bandwidth", "CPU memory bandwidth", "PCIe", ...
 };
 
@@ -35,7 +36,16 @@ struct Prediction {
   double ttft_s = 0;                ///< prompt processing plus the first token
   double total_s = 0;
   std::string decode_bottleneck, prefill_bottleneck;
+  double power_w = 0;               ///< draw while generating (0: no power figures known)
+  double energy_j_per_token = 0;    ///< power_w / eval rate
+  std::string power_scope;          ///< what power_w covers: "GPU boards only", "whole device (wall)"
+  bool power_idle_assumed = false;  ///< a device's idle draw was not in the catalog
 };
+
+/// Average draw of the devices while generating, from each one's busy share of a token.
+/// Devices without a maximum draw in the catalog are left out (and named in the scope).
+double decode_power(const FitResult& f, const PhaseTime& dec, const Efficiency& e,
+                    std::string* scope, bool* idle_assumed);
 
 /// Seconds to generate one token with `depth` tokens in the cache.
 PhaseTime decode_time(const ModelArch& a, const std::vector<TensorInfo>& tensors,

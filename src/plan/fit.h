@@ -81,9 +81,11 @@ struct DeviceSlot {
   Backend backend = Backend::Cpu;
   BytesPerSec bandwidth;     ///< its memory's theoretical bandwidth
   FlopsPerSec peak;          ///< dense peak for matrix work (GPU: FP16 tensor; CPU: FP32)
+  FlopsPerSec fp32;          ///< non-tensor FP32 peak (GPU: a proxy for SM count x clock)
   bool native_fp8 = false, native_fp4 = false;
   BytesPerSec host_link;     ///< GPU: PCIe to the host (0 for unified memory)
   int node = 0;
+  PowerSpec power;           ///< the device's draw (GPU board, or whole SoC); CPU slot: the host's
 };
 
 /// The answer of `fit`.

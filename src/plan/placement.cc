@@ -76,7 +76,8 @@ Layout build_layout(const System& sys) {
       L.gpus.push_back(static_cast<int>(L.pools.size()) - 1);
       L.gpu_backend.push_back(d.backend);
       DeviceSlot sl{p.id, true, L.gpus.back(), d.backend, d.memory_bandwidth, gpu_peak(d),
-                    d.compute.native_fp8, d.compute.native_fp4, link, static_cast<int>(k)};
+                    d.compute.fp32, d.compute.native_fp8, d.compute.native_fp4, link, static_cast<int>(k),
+                    d.power};
       L.slots.push_back(sl);
     };
     if (n.soc) {
@@ -88,7 +89,8 @@ Layout build_layout(const System& sys) {
         L.cpu = L.gpus.back();
         L.cpu_is_unified = true;
         cpu_slot = DeviceSlot{"CPU", false, L.cpu, Backend::Cpu, d.memory_bandwidth,
-                              soc_cpu_peak(d), false, false, BytesPerSec{}, 0};
+                              soc_cpu_peak(d), soc_cpu_peak(d), false, false, BytesPerSec{}, 0,
+                              PowerSpec{}};  // the SoC's draw is counted on its GPU slot
       }
       continue;
     }
@@ -108,7 +110,8 @@ Layout build_layout(const System& sys) {
       L.pools.push_back(h);
       L.cpu = static_cast<int>(L.pools.size()) - 1;
       cpu_slot = DeviceSlot{"CPU", false, L.cpu, Backend::Cpu, h.bandwidth, host_cpu_peak(*n.host),
-                            false, false, BytesPerSec{}, 0};
+                            host_cpu_peak(*n.host), false, false, BytesPerSec{}, 0,
+                            n.host->power};
     }
   }
   L.slots.push_back(cpu_slot);
