@@ -75,5 +75,6 @@ void register_calibrate(CLI::App& app, int& exit_code);
 void register_predict(CLI::App& app, int& exit_code);
 void register_compare(CLI::App& app, int& exit_code);
 void register_sweep(CLI::App& app, int& exit_code);
+void register_train(CLI::App& app, int& exit_code);
 
 }  // namespace worthit::app

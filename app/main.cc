@@ -10,6 +10,14 @@
 #include "common.h"
 #include "core/text.h"
 
+namespace {
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace worthit::app;
   try {
@@ -28,6 +36,7 @@ int main(int argc, char** argv) {
     register_compare(app, exit_code);
     register_calibrate(app, exit_code);
     register_sweep(app, exit_code);
+    register_train(app, exit_code);
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
       std::vector<std::string> names;
@@ -36,7 +45,7 @@ int main(int argc, char** argv) {
       if (std::find(names.begin(), names.end(), args[0]) == names.end()) {
         const std::string hint = worthit::did_you_mean(args[0], names);
         report_error(worthit::Error{"", "unknown command '" + args[0] + "'",
-                                    hint.empty() ? "commands: systems, models, fit, predict, compare, calibrate, sweep" : hint});
+                                    hint.empty() ? "commands: " + join(names) : hint});
         return kExitUsage;
       }
     }

@@ -147,8 +147,9 @@ Efficiency fit_efficiency(const std::vector<Sample>& samples, const Efficiency& 
 
 Efficiency fit_power(const std::vector<Sample>& samples, const Efficiency& e) {
   std::vector<const Sample*> measured;
+  // Devices without a maximum draw in the catalog give no prediction to fit.
   for (const auto& s : samples)
-    if (s.measured_power_w > 0) measured.push_back(&s);
+    if (s.measured_power_w > 0 && predict_power(s, e) > 0) measured.push_back(&s);
   Efficiency best = e;
   if (measured.empty()) return best;
   double best_cost = 1e300;
@@ -181,7 +182,7 @@ FitReport calibrate(const std::vector<Sample>& samples, const Efficiency& start,
   r.cost_after = log_cost(samples, r.fitted);
   r.fitted = fit_power(samples, r.fitted);
   for (const auto& s : samples)
-    if (s.measured_power_w > 0)
+    if (s.measured_power_w > 0 && predict_power(s, r.fitted) > 0)
       r.power.push_back({s.case_id, "power_w", s.system, true, false, s.measured_power_w,
                          predict_power(s, r.fitted)});
   // Folds by case, so that every test of one measured case is held out together.

@@ -251,7 +251,7 @@ TEST(CliJson, ModelsIsOneDocument) {
   EXPECT_EQ(j.value("schema_version", 0), 1);
   EXPECT_EQ(j.value("command", ""), "models");
   ASSERT_TRUE(j["models"].is_array());
-  EXPECT_EQ(j["models"].size(), 33u);
+  EXPECT_EQ(j["models"].size(), 34u);
 }
 
 TEST(CliJson, OneModel) {
@@ -415,6 +415,37 @@ TEST(CliCompare, NeedsExactlyOneSet) {
   Outcome r = worthit({"compare"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--seed"), std::string::npos) << r.err;
+}
+
+TEST(CliTrain, JsonHasEveryMemoryTermAndTheTime) {
+  const Outcome r = worthit({"train", "--system", "rtx-4090", "--model", "llama-2-7b", "--method",
+                             "qlora", "--grad-checkpointing", "--json"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  const nlohmann::json j = json_of(r);
+  EXPECT_EQ(j["command"], "train");
+  EXPECT_TRUE(j["fits"].get<bool>());
+  for (const char* k : {"weights_bytes", "master_weights_bytes", "gradients_bytes", "optimizer_bytes",
+                        "adapters_bytes", "activations_bytes", "logits_bytes",
+                        "dequant_buffer_bytes", "overhead_bytes", "total_bytes"})
+    EXPECT_TRUE(j["memory"].contains(k)) << k;
+  EXPECT_GT(j["time_per_million_tokens_s"].get<double>(), 0);
+  EXPECT_GT(j["tokens_per_s"].get<double>(), 0);
+  EXPECT_EQ(j["pools"][0]["fits"], true);
+}
+
+TEST(CliTrain, DoesNotFitIsAResultNotAFailure) {
+  const Outcome r = worthit({"train", "--system", "rtx-4090", "--model", "llama-2-7b", "--method",
+                             "full"});
+  EXPECT_EQ(r.code, 0) << describe(r);
+  EXPECT_NE(r.out.find("fits: NO: needs"), std::string::npos) << describe(r);
+}
+
+TEST(CliTrain, BadMethodIsUsage) {
+  const Outcome r = worthit({"train", "--system", "rtx-4090", "--model", "llama-2-7b", "--method",
+                             "dora"});
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_NE(r.err.find("--method: unknown method 'dora' (full, lora or qlora)"), std::string::npos)
+      << describe(r);
 }
 
 }  // namespace
