@@ -3,6 +3,7 @@
 // sample, or prints the seed study's tables with this machine as a new column.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -21,6 +22,7 @@ namespace {
 struct ResultsArgs {
   GlobalOptions g;
   std::string db;
+  std::string db_shown;  ///< the path in messages (the store may be an empty one in memory)
   store::RunFilter filter;
   int64_t run_id = 0;
   bool csv = false, md = false, seed_table = false;
@@ -120,11 +122,11 @@ int list_runs(const ResultsArgs& a, const store::ResultStore& db) {
   std::vector<RunRow> rows;
   for (const auto& r : *runs) rows.push_back({&r, store::summarize(r)});
   if (a.g.json) {
-    print_json("results", {{"db", db.path()}, {"runs", rows_json(run_columns(), rows)}});
+    print_json("results", {{"db", a.db_shown}, {"runs", rows_json(run_columns(), rows)}});
     return kExitOk;
   }
   if (rows.empty() && !a.csv) {
-    std::cout << "no stored runs match (" << db.path() << ")\n";
+    std::cout << "no stored runs match (" << a.db_shown << ")\n";
     return kExitOk;
   }
   print_rows(run_columns(), rows, style_of(a));
@@ -184,7 +186,7 @@ int show_run(const ResultsArgs& a, const store::ResultStore& db) {
   if (a.g.json) {
     nlohmann::json j = store::run_json(*run, true);
     j["samples_table"] = rows_json(sample_columns(), run->samples);
-    print_json("results", {{"db", db.path()}, {"run", j}});
+    print_json("results", {{"db", a.db_shown}, {"run", j}});
     return kExitOk;
   }
   if (!a.csv) print_run_header(*run);
@@ -288,7 +290,7 @@ int seed_table(const ResultsArgs& a, const store::ResultStore& db) {
       if (run.model == row.model) row.mine = &run, row.mine_sum = store::summarize(run);
   const std::string label = a.filter.system.empty() ? "this machine" : a.filter.system;
   if (a.g.json) {
-    print_json("results", {{"db", db.path()}, {"this_machine", label}, {"rows", seed_json(t)}});
+    print_json("results", {{"db", a.db_shown}, {"this_machine", label}, {"rows", seed_json(t)}});
     return kExitOk;
   }
   const TableStyle style = style_of(a);
@@ -304,10 +306,17 @@ int seed_table(const ResultsArgs& a, const store::ResultStore& db) {
   return kExitOk;
 }
 
-int run(const ResultsArgs& a) {
+int run(ResultsArgs a) {
   if (a.csv + a.md + a.g.json > 1)
     return report_error(Error{"--json", "choose one of --json, --csv and --md", ""});
-  auto db = open_db(a.db);
+  a.db_shown = a.db.empty() ? store::default_db_path() : a.db;
+  // Listing creates nothing: with no database yet, an empty store in memory answers.
+  std::error_code ec;
+  const bool missing = !a.db_shown.empty() && !std::filesystem::exists(a.db_shown, ec);
+  if (missing && a.run_id > 0)
+    return report_error(Error{a.db_shown, "no results database here yet",
+                              "worthit import or worthit bench store runs"});
+  auto db = open_db(missing ? ":memory:" : a.db_shown);
   if (!db) return report_error(db.error());
   if (a.seed_table) return seed_table(a, *db);
   if (a.run_id > 0) return show_run(a, *db);

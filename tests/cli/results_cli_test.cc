@@ -217,6 +217,10 @@ TEST_F(ResultsCli, ACorruptDatabaseIsReportedAndKept) {
 }
 
 TEST_F(ResultsCli, DefaultDatabaseUnderXdgDataHome) {
+  Outcome none = worthit({"results"});  // lists nothing and creates nothing
+  EXPECT_EQ(none.code, 0) << describe(none);
+  EXPECT_EQ(none.out, "no stored runs match (" + (dir_ / "xdg" / "worthit" / "results.db").string() + ")\n");
+  EXPECT_FALSE(fs::exists(dir_ / "xdg" / "worthit"));
   Outcome r = worthit({"import", kImport + "llama-bench.jsonl"});
   ASSERT_EQ(r.code, 0) << describe(r);
   EXPECT_TRUE(fs::exists(dir_ / "xdg" / "worthit" / "results.db"));
