@@ -34,8 +34,9 @@ Status check_system(const ImportArgs& a) {
   if (a.system.empty()) return Ok{};
   WORTHIT_TRY(cat, load_hw_catalog(data_dir(a.g)));
   auto sys = resolve_system(cat, a.system);
-  if (!sys) return fail(sys.error().within("--system"));
-  return Ok{};
+  if (sys) return Ok{};
+  const Error& e = sys.error();
+  return fail(e.where.rfind("--system", 0) == 0 ? e : e.within("--system"));
 }
 
 /// --model as a catalog id where it is one; llama-bench files need a catalog id.

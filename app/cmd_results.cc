@@ -288,9 +288,12 @@ int seed_table(const ResultsArgs& a, const store::ResultStore& db) {
   for (auto& row : t.rows)
     for (const auto& run : *runs)  // oldest first: the last match is the latest run
       if (run.model == row.model) row.mine = &run, row.mine_sum = store::summarize(run);
-  const std::string label = a.filter.system.empty() ? "this machine" : a.filter.system;
+  const std::string label =
+      a.filter.system.empty() ? "this machine" : "this machine (" + a.filter.system + ")";
   if (a.g.json) {
-    print_json("results", {{"db", a.db_shown}, {"this_machine", label}, {"rows", seed_json(t)}});
+    print_json("results", {{"db", a.db_shown},
+                           {"this_machine_system", a.filter.system},
+                           {"rows", seed_json(t)}});
     return kExitOk;
   }
   const TableStyle style = style_of(a);
