@@ -70,8 +70,8 @@ std::string describe(const measure::Run& r) {
   if (s.prompt_eval_rate_tps.mean)
     rates += fmt::format(", prompt eval {:.2f} t/s", *s.prompt_eval_rate_tps.mean);
   return fmt::format("{} {} {}{} ({} sample(s){})", r.server, r.test,
-                     r.model.empty() ? r.model_name : r.model,
-                     r.quant.empty() ? "" : " " + r.quant, r.samples.size(), rates);
+                     r.model.empty() ? r.model_name : r.model, r.quant.empty() ? "" : " " + r.quant,
+                     r.samples.size(), rates);
 }
 
 int run(const ImportArgs& a) {
@@ -84,16 +84,23 @@ int run(const ImportArgs& a) {
     auto id = db->add_run(r);
     if (!id) {
       // Each run is its own transaction: the ones before this stay stored, and are listed.
-      if (!a.g.json) std::cout << fmt::format("stored {} of {} runs\n", stored.size(), runs->size());
+      if (!a.g.json)
+        std::cout << fmt::format("stored {} of {} runs\n", stored.size(), runs->size());
       return report_error(id.error());
     }
-    stored.push_back({{"id", *id}, {"test", r.test}, {"model", r.model},
-                      {"model_name", r.model_name}, {"quant", r.quant},
-                      {"samples", r.samples.size()}, {"notes", r.notes}});
+    stored.push_back({{"id", *id},
+                      {"test", r.test},
+                      {"model", r.model},
+                      {"model_name", r.model_name},
+                      {"quant", r.quant},
+                      {"samples", r.samples.size()},
+                      {"notes", r.notes}});
     if (!a.g.json) std::cout << fmt::format("stored run {}: {}\n", *id, describe(r));
   }
-  if (a.g.json) print_json("import", {{"db", db->path()}, {"file", a.file}, {"runs", stored}});
-  else std::cout << fmt::format("{} run(s) stored in {}\n", stored.size(), db->path());
+  if (a.g.json)
+    print_json("import", {{"db", db->path()}, {"file", a.file}, {"runs", stored}});
+  else
+    std::cout << fmt::format("{} run(s) stored in {}\n", stored.size(), db->path());
   return kExitOk;
 }
 
@@ -101,18 +108,24 @@ int run(const ImportArgs& a) {
 
 void register_import(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ImportArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "import", "Store llama-bench output (-o json, jsonl, csv) or `ollama run --verbose` "
-                "transcripts as runs");
+  CLI::App* cmd =
+      app.add_subcommand("import",
+                         "Store llama-bench output (-o json, jsonl, csv) or `ollama run --verbose` "
+                         "transcripts as runs");
   add_global_options(cmd, args->g);
   add_db_option(cmd, args->db);
   cmd->add_option("file", args->file, "The file to import")->required();
   cmd->add_option("--format", args->format,
                   "auto, llama-bench-json, llama-bench-jsonl, llama-bench-csv or ollama-verbose")
       ->capture_default_str();
-  cmd->add_option("--system", args->system, "The system it was measured on (catalog id or system file)");
-  cmd->add_option("--model", args->model, "The model: catalog id (overrides the mapping) or, for ollama, its name (llama3.3:70b)");
-  cmd->add_option("--test", args->test, "Workload name for ollama transcripts (default ollama-run; \"seed\" for the seed's Tokyo prompt)");
+  cmd->add_option("--system", args->system,
+                  "The system it was measured on (catalog id or system file)");
+  cmd->add_option(
+      "--model", args->model,
+      "The model: catalog id (overrides the mapping) or, for ollama, its name (llama3.3:70b)");
+  cmd->add_option("--test", args->test,
+                  "Workload name for ollama transcripts (default ollama-run; \"seed\" for the "
+                  "seed's Tokyo prompt)");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

@@ -291,9 +291,9 @@ int seed_table(const ResultsArgs& a, const store::ResultStore& db) {
   const std::string label =
       a.filter.system.empty() ? "this machine" : "this machine (" + a.filter.system + ")";
   if (a.g.json) {
-    print_json("results", {{"db", a.db_shown},
-                           {"this_machine_system", a.filter.system},
-                           {"rows", seed_json(t)}});
+    print_json(
+        "results",
+        {{"db", a.db_shown}, {"this_machine_system", a.filter.system}, {"rows", seed_json(t)}});
     return kExitOk;
   }
   const TableStyle style = style_of(a);
@@ -330,18 +330,25 @@ int run(ResultsArgs a) {
 
 void register_results(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ResultsArgs>();
-  CLI::App* cmd = app.add_subcommand("results", "List stored runs, show one, or print the seed's "
-                                                "tables with this machine as a new column");
+  CLI::App* cmd = app.add_subcommand("results",
+                                     "List stored runs, show one, or print the seed's "
+                                     "tables with this machine as a new column");
   add_global_options(cmd, args->g);
   add_db_option(cmd, args->db);
   cmd->add_option("--system", args->filter.system, "Only runs on this system");
   cmd->add_option("--model", args->filter.model, "Only runs of this model (catalog id or name)");
-  cmd->add_option("--server", args->filter.server, "Only runs against this server (ollama, llama-server, llama-bench, ...)");
+  cmd->add_option("--server", args->filter.server,
+                  "Only runs against this server (ollama, llama-server, llama-bench, ...)");
   cmd->add_option("--test", args->filter.test, "Only runs of this test (seed, pp512, tg128, ...)");
-  cmd->add_option("--source", args->filter.source, "Only runs from this source (bench, import:llama-bench, import:ollama-verbose)");
-  cmd->add_option("--since", args->filter.since_utc, "Only runs started at or after this UTC time (2026-01-31, 2026-01-31T12:00:00Z)");
-  cmd->add_option("--run", args->run_id, "Show this run with every sample")->check(CLI::PositiveNumber);
-  cmd->add_flag("--seed-table", args->seed_table, "The seed study's tables with this machine (stored runs with test \"seed\") as a new column");
+  cmd->add_option("--source", args->filter.source,
+                  "Only runs from this source (bench, import:llama-bench, import:ollama-verbose)");
+  cmd->add_option("--since", args->filter.since_utc,
+                  "Only runs started at or after this UTC time (2026-01-31, 2026-01-31T12:00:00Z)");
+  cmd->add_option("--run", args->run_id, "Show this run with every sample")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag(
+      "--seed-table", args->seed_table,
+      "The seed study's tables with this machine (stored runs with test \"seed\") as a new column");
   cmd->add_flag("--csv", args->csv, "Print CSV");
   cmd->add_flag("--md", args->md, "Print Markdown tables");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });

@@ -29,9 +29,12 @@ void print_row(std::ostream& out, const std::vector<std::string>& cells,
                const std::vector<size_t>& w, const TextTable& t, TableStyle style) {
   for (size_t i = 0; i < cells.size(); ++i) {
     const bool right = i < t.right.size() && t.right[i];
-    if (style == TableStyle::Csv) out << (i ? "," : "") << csv_quote(cells[i]);
-    else if (style == TableStyle::Markdown) out << "| " << pad(cells[i], w[i], right) << " ";
-    else out << (i ? "  " : "") << pad(cells[i], i + 1 == cells.size() && !right ? 0 : w[i], right);
+    if (style == TableStyle::Csv)
+      out << (i ? "," : "") << csv_quote(cells[i]);
+    else if (style == TableStyle::Markdown)
+      out << "| " << pad(cells[i], w[i], right) << " ";
+    else
+      out << (i ? "  " : "") << pad(cells[i], i + 1 == cells.size() && !right ? 0 : w[i], right);
   }
   out << (style == TableStyle::Markdown ? "|\n" : "\n");
 }

@@ -30,10 +30,14 @@ std::string_view first_line(std::string_view text) {
 
 const char* format_name(ImportFormat f) {
   switch (f) {
-    case ImportFormat::LlamaBenchJson: return "llama-bench-json";
-    case ImportFormat::LlamaBenchJsonl: return "llama-bench-jsonl";
-    case ImportFormat::LlamaBenchCsv: return "llama-bench-csv";
-    case ImportFormat::OllamaVerbose: return "ollama-verbose";
+    case ImportFormat::LlamaBenchJson:
+      return "llama-bench-json";
+    case ImportFormat::LlamaBenchJsonl:
+      return "llama-bench-jsonl";
+    case ImportFormat::LlamaBenchCsv:
+      return "llama-bench-csv";
+    case ImportFormat::OllamaVerbose:
+      return "ollama-verbose";
   }
   return "?";
 }
@@ -55,22 +59,28 @@ Result<ImportFormat> detect_format(std::string_view text, const std::string& fil
   const std::string_view first = first_line(text);
   if (!first.empty() && first[0] == '[') return ImportFormat::LlamaBenchJson;
   if (!first.empty() && first[0] == '{') return ImportFormat::LlamaBenchJsonl;
-  if (first.find("model_type") != std::string_view::npos && first.find(',') != std::string_view::npos)
+  if (first.find("model_type") != std::string_view::npos &&
+      first.find(',') != std::string_view::npos)
     return ImportFormat::LlamaBenchCsv;
   for (const char* key : {"total duration:", "eval count:", "eval duration:", "eval rate:"})
     if (text.find(key) != std::string_view::npos) return ImportFormat::OllamaVerbose;
-  return fail(file, "cannot tell the format: not llama-bench json/jsonl/csv output, no ollama "
-                    "--verbose statistics",
+  return fail(file,
+              "cannot tell the format: not llama-bench json/jsonl/csv output, no ollama "
+              "--verbose statistics",
               "name it with --format");
 }
 
 Result<std::vector<measure::Run>> parse_import(ImportFormat f, std::string_view text,
                                                const ImportOptions& o) {
   switch (f) {
-    case ImportFormat::LlamaBenchJson: return parse_llama_bench_json(text, o);
-    case ImportFormat::LlamaBenchJsonl: return parse_llama_bench_jsonl(text, o);
-    case ImportFormat::LlamaBenchCsv: return parse_llama_bench_csv(text, o);
-    case ImportFormat::OllamaVerbose: return parse_ollama_verbose(text, o);
+    case ImportFormat::LlamaBenchJson:
+      return parse_llama_bench_json(text, o);
+    case ImportFormat::LlamaBenchJsonl:
+      return parse_llama_bench_jsonl(text, o);
+    case ImportFormat::LlamaBenchCsv:
+      return parse_llama_bench_csv(text, o);
+    case ImportFormat::OllamaVerbose:
+      return parse_ollama_verbose(text, o);
   }
   return fail(o.file, "unknown format");
 }

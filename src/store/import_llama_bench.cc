@@ -25,7 +25,8 @@ struct Record {
 
 int line_at(std::string_view text, size_t byte) {
   byte = std::min(byte, text.size());
-  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(byte), '\n'));
+  return 1 +
+         static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(byte), '\n'));
 }
 
 /// nlohmann's parse message without its own prefix and position.
@@ -68,8 +69,9 @@ std::vector<int> object_lines(std::string_view text) {
 Result<std::vector<Record>> json_records(std::string_view text, const std::string& file) {
   WORTHIT_TRY(doc, parse_json(text, file, 1));
   if (!doc.is_array())
-    return fail(file + ":1", "expected a JSON array of llama-bench results (-o json)",
-                doc.is_object() ? "one object per line is -o jsonl: --format llama-bench-jsonl" : "");
+    return fail(
+        file + ":1", "expected a JSON array of llama-bench results (-o json)",
+        doc.is_object() ? "one object per line is -o jsonl: --format llama-bench-jsonl" : "");
   const std::vector<int> lines = object_lines(text);
   std::vector<Record> out;
   for (size_t i = 0; i < doc.size(); ++i) {
@@ -101,10 +103,14 @@ Result<std::vector<std::string>> csv_fields(std::string_view line, const std::st
   bool quoted = false;
   for (size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
-    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') out.back() += '"', ++i;
-    else if (c == '"') quoted = !quoted;
-    else if (c == ',' && !quoted) out.emplace_back();
-    else out.back() += c;
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"')
+      out.back() += '"', ++i;
+    else if (c == '"')
+      quoted = !quoted;
+    else if (c == ',' && !quoted)
+      out.emplace_back();
+    else
+      out.back() += c;
   }
   if (quoted) return fail(where, "unterminated quoted field");
   return out;
@@ -190,7 +196,7 @@ Result<std::vector<double>> samples_ns(const Record& r) {
 // ---- one record -> one run ---------------------------------------------------------------
 
 std::string test_name(int64_t n_prompt, int64_t n_gen, int64_t depth) {
-  std::string t = n_gen == 0 ? fmt::format("pp{}", n_prompt)
+  std::string t = n_gen == 0      ? fmt::format("pp{}", n_prompt)
                   : n_prompt == 0 ? fmt::format("tg{}", n_gen)
                                   : fmt::format("pp{}+tg{}", n_prompt, n_gen);
   return depth > 0 ? fmt::format("{}@d{}", t, depth) : t;
@@ -235,7 +241,8 @@ Status set_samples(const Record& r, measure::Run& run) {
   run.samples.push_back(make_sample(0, *avg_ns, run.n_prompt, run.n_gen));
   std::string note =
       "llama-bench csv has no per-repetition samples: the one sample is the mean (avg_ns)";
-  if (avg_ts && stddev_ts) note += fmt::format("; reported avg_ts {} ± {} t/s", *avg_ts, *stddev_ts);
+  if (avg_ts && stddev_ts)
+    note += fmt::format("; reported avg_ts {} ± {} t/s", *avg_ts, *stddev_ts);
   run.notes.push_back(note);
   return Ok{};
 }

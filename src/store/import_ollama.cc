@@ -25,8 +25,16 @@ namespace worthit::store {
 
 namespace {
 
-enum class Stat { TotalDuration, LoadDuration, PromptCount, PromptDuration, PromptRate,
-                  EvalCount, EvalDuration, EvalRate };
+enum class Stat {
+  TotalDuration,
+  LoadDuration,
+  PromptCount,
+  PromptDuration,
+  PromptRate,
+  EvalCount,
+  EvalDuration,
+  EvalRate
+};
 
 struct Key {
   const char* label;
@@ -67,14 +75,16 @@ Status apply(Block& b, Stat stat, std::string_view v, const std::string& where) 
     const auto sec = parse_go_duration(v);
     if (!sec)
       return fail(where, fmt::format("expected a Go duration like 1.234s, 245.3ms or 1m2.5s, "
-                                     "got '{}'", v));
+                                     "got '{}'",
+                                     v));
     if (stat == Stat::TotalDuration) s.total_s = sec;
     if (stat == Stat::LoadDuration) s.load_s = sec;
     if (stat == Stat::PromptDuration) s.prompt_s = sec;
     if (stat == Stat::EvalDuration) s.gen_s = sec;
   } else if (stat == Stat::PromptCount || stat == Stat::EvalCount) {
     const auto n = number_before<int64_t>(v, "token(s)");
-    if (!n) return fail(where, fmt::format("expected a token count like '26 token(s)', got '{}'", v));
+    if (!n)
+      return fail(where, fmt::format("expected a token count like '26 token(s)', got '{}'", v));
     (stat == Stat::PromptCount ? s.prompt_tokens : s.gen_tokens) = n;
   } else if (!number_before<double>(v, "tokens/s")) {
     // Rates are recomputed from counts and durations, but a damaged one is still reported.
@@ -117,7 +127,8 @@ Result<Transcript> read_blocks(std::string_view text, const std::string& file) {
     Block& b = t.blocks.back();
     b.seen.insert(k->stat);
     const std::string where = fmt::format("{}:{}: {}", file, line_no, k->label);
-    if (Status s = apply(b, k->stat, trim(line.substr(colon + 1)), where); !s) return fail(s.error());
+    if (Status s = apply(b, k->stat, trim(line.substr(colon + 1)), where); !s)
+      return fail(s.error());
   }
   if (t.blocks.empty())
     return fail(file, "no `ollama run --verbose` statistics found",
@@ -153,13 +164,20 @@ std::optional<double> parse_go_duration(std::string_view s) {
     while (i < s.size() && !std::isdigit(static_cast<unsigned char>(s[i])) && s[i] != '.') ++i;
     const std::string_view unit = s.substr(u, i - u);
     double scale = 0;
-    if (unit == "h") scale = 3600;
-    else if (unit == "m") scale = 60;
-    else if (unit == "s") scale = 1;
-    else if (unit == "ms") scale = 1e-3;
-    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") scale = 1e-6;  // µs, μs
-    else if (unit == "ns") scale = 1e-9;
-    else return std::nullopt;
+    if (unit == "h")
+      scale = 3600;
+    else if (unit == "m")
+      scale = 60;
+    else if (unit == "s")
+      scale = 1;
+    else if (unit == "ms")
+      scale = 1e-3;
+    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
+      scale = 1e-6;  // µs, μs
+    else if (unit == "ns")
+      scale = 1e-9;
+    else
+      return std::nullopt;
     total += v * scale;
   }
   return total;

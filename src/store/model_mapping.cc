@@ -113,8 +113,8 @@ std::string quant_from_ftype_desc(const std::string& desc_in) {
 }
 
 ModelMatch match_llama_bench_model(const std::vector<ModelArch>& catalog,
-                                   const std::string& model_filename,
-                                   const std::string& model_type, int64_t model_n_params) {
+                                   const std::string& model_filename, const std::string& model_type,
+                                   int64_t model_n_params) {
   const std::vector<std::string> words = split(model_type, ' ');
   std::string ftype;
   for (size_t i = 2; i < words.size(); ++i) ftype += (i > 2 ? " " : "") + words[i];

@@ -39,7 +39,7 @@ std::string quant_from_ftype_desc(const std::string& desc);
 /// "<arch> <size> <ftype>" (`model_type`) and the parameter count (`model_n_params`): the one
 /// catalog entry of that architecture within 5% of that count.
 ModelMatch match_llama_bench_model(const std::vector<ModelArch>& catalog,
-                                   const std::string& model_filename,
-                                   const std::string& model_type, int64_t model_n_params);
+                                   const std::string& model_filename, const std::string& model_type,
+                                   int64_t model_n_params);
 
 }  // namespace worthit::store

@@ -156,12 +156,12 @@ std::string default_db_path() {
 }
 
 Result<ResultStore> ResultStore::open(const std::string& path) {
-  if (path.empty()) return fail("--db", "no database path (set HOME or XDG_DATA_HOME, or pass --db)");
+  if (path.empty())
+    return fail("--db", "no database path (set HOME or XDG_DATA_HOME, or pass --db)");
   if (Status s = prepare_parent(path); !s) return fail(s.error());
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   ResultStore store(db, path);  // owns the handle even when opening failed
   if (rc != SQLITE_OK) return fail(sql::last_error(db, path, "cannot open"));
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
@@ -271,7 +271,8 @@ Result<measure::Run> ResultStore::run(int64_t id) const {
   WORTHIT_TRY(st, sql::Statement::prepare(db_, std::string(kRunColumns) + " WHERE id = ?1", path_));
   st.bind(1, id);
   WORTHIT_TRY(row, st.step());
-  if (!row) return fail(path_, fmt::format("no run with id {}", id), "worthit results lists the ids");
+  if (!row)
+    return fail(path_, fmt::format("no run with id {}", id), "worthit results lists the ids");
   WORTHIT_TRY(r, read_run_row(st, path_));
   if (Status s = load_samples(r); !s) return fail(s.error());
   return r;

@@ -27,7 +27,7 @@ std::string default_db_path();
 /// Which runs to list; an empty field matches everything.
 struct RunFilter {
   std::string system;
-  std::string model;   ///< matches the catalog id or the name the server used
+  std::string model;  ///< matches the catalog id or the name the server used
   std::string server;
   std::string test;
   std::string source;

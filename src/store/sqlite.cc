@@ -30,7 +30,10 @@ Result<Statement> Statement::prepare(sqlite3* db, std::string_view sql, const st
 }
 
 Statement::Statement(Statement&& o) noexcept
-    : db_(o.db_), s_(std::exchange(o.s_, nullptr)), where_(std::move(o.where_)), bind_rc_(o.bind_rc_) {}
+    : db_(o.db_),
+      s_(std::exchange(o.s_, nullptr)),
+      where_(std::move(o.where_)),
+      bind_rc_(o.bind_rc_) {}
 
 Statement& Statement::operator=(Statement&& o) noexcept {
   if (this != &o) {

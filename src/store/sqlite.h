@@ -53,7 +53,8 @@ class Statement {
   std::optional<double> opt_real(int col) const;
 
  private:
-  Statement(sqlite3* db, sqlite3_stmt* s, std::string where) : db_(db), s_(s), where_(std::move(where)) {}
+  Statement(sqlite3* db, sqlite3_stmt* s, std::string where)
+      : db_(db), s_(s), where_(std::move(where)) {}
   void check_bind(int rc);
 
   sqlite3* db_ = nullptr;
@@ -67,7 +68,9 @@ class Statement {
 class Transaction {
  public:
   static Result<Transaction> begin(sqlite3* db, const std::string& where);
-  Transaction(Transaction&& o) noexcept : db_(o.db_), where_(std::move(o.where_)) { o.db_ = nullptr; }
+  Transaction(Transaction&& o) noexcept : db_(o.db_), where_(std::move(o.where_)) {
+    o.db_ = nullptr;
+  }
   Transaction& operator=(Transaction&&) = delete;
   ~Transaction();
   Status commit();

@@ -102,10 +102,12 @@ TEST_F(ResultsCli, ImportPrintsWhatItStored) {
   ASSERT_EQ(r.code, 0) << describe(r);
   const auto l = lines(r.out);
   ASSERT_EQ(l.size(), 4u) << r.out;
-  EXPECT_EQ(l[0], "stored run 1: llama-bench pp512 llama-3.1-8b Q4_K_M (5 sample(s), prompt eval "
-                  "11979.38 t/s)");
-  EXPECT_EQ(l[1], "stored run 2: llama-bench tg128 llama-3.1-8b Q4_K_M (5 sample(s), eval 150.23 "
-                  "t/s)");
+  EXPECT_EQ(l[0],
+            "stored run 1: llama-bench pp512 llama-3.1-8b Q4_K_M (5 sample(s), prompt eval "
+            "11979.38 t/s)");
+  EXPECT_EQ(l[1],
+            "stored run 2: llama-bench tg128 llama-3.1-8b Q4_K_M (5 sample(s), eval 150.23 "
+            "t/s)");
   EXPECT_EQ(l[3], "3 run(s) stored in " + db_);
   EXPECT_EQ(r.err, "");
 }
@@ -129,9 +131,10 @@ TEST_F(ResultsCli, ListsRunsAsJsonCsvAndMarkdown) {
   ASSERT_EQ(c.code, 0) << describe(c);
   const auto cl = lines(c.out);
   ASSERT_EQ(cl.size(), 2u) << c.out;
-  EXPECT_EQ(cl[0], "id,started_utc,system,model,quant,server,test,samples_ok,samples_failed,"
-                   "eval_rate_tps_mean,eval_rate_tps_stddev,prompt_eval_rate_tps_mean,"
-                   "prompt_eval_rate_tps_stddev,ttft_s_mean,ttft_s_stddev");
+  EXPECT_EQ(cl[0],
+            "id,started_utc,system,model,quant,server,test,samples_ok,samples_failed,"
+            "eval_rate_tps_mean,eval_rate_tps_stddev,prompt_eval_rate_tps_mean,"
+            "prompt_eval_rate_tps_stddev,ttft_s_mean,ttft_s_stddev");
   EXPECT_EQ(cl[1], "4,,,ministral-3-8b,Q4_K_M,ollama,seed,2,0,146.94,0.18,7893.96,47.75,,");
 
   Outcome m = worthit({"results", "--db", db_, "--md", "--test", "tg128"});
@@ -160,7 +163,8 @@ TEST_F(ResultsCli, ShowsOneRunWithEverySample) {
   EXPECT_TRUE(doc["run"]["samples"][1]["telemetry"]["gpu_energy_j"].is_null());
   Outcome missing = worthit({"results", "--db", db_, "--run", "9"});
   EXPECT_EQ(missing.code, 1);
-  EXPECT_EQ(missing.err, "worthit: error: " + db_ + ": no run with id 9 (worthit results lists the ids)\n");
+  EXPECT_EQ(missing.err,
+            "worthit: error: " + db_ + ": no run with id 9 (worthit results lists the ids)\n");
 }
 
 TEST_F(ResultsCli, SeedTableAddsThisMachine) {
@@ -169,13 +173,16 @@ TEST_F(ResultsCli, SeedTableAddsThisMachine) {
   ASSERT_EQ(r.code, 0) << describe(r);
   const auto l = lines(r.out);
   ASSERT_GE(l.size(), 5u) << r.out;
-  EXPECT_EQ(l[0], "| eval rate (t/s)        | seed-desktop | dgx-spark | jetson-agx-thor | "
-                  "mac-mini-m4-pro-64gb | this machine |");
-  EXPECT_EQ(l[2], "| Test 1: Ministral-3 8B |       147.07 |     34.97 |           30.82 | "
-                  "               39.76 |       146.94 |");
-  EXPECT_NE(r.out.find("does not fit"), std::string::npos);  // gpt-oss-120b on the Mac
+  EXPECT_EQ(l[0],
+            "| eval rate (t/s)        | seed-desktop | dgx-spark | jetson-agx-thor | "
+            "mac-mini-m4-pro-64gb | this machine |");
+  EXPECT_EQ(l[2],
+            "| Test 1: Ministral-3 8B |       147.07 |     34.97 |           30.82 | "
+            "               39.76 |       146.94 |");
+  EXPECT_NE(r.out.find("does not fit"), std::string::npos);      // gpt-oss-120b on the Mac
   EXPECT_NE(r.out.find("|            — |"), std::string::npos);  // no stored 70B run
-  Outcome j = worthit({"results", "--db", db_, "--seed-table", "--json", "--system", "seed-desktop"});
+  Outcome j =
+      worthit({"results", "--db", db_, "--seed-table", "--json", "--system", "seed-desktop"});
   ASSERT_EQ(j.code, 0) << describe(j);
   const auto doc = nlohmann::json::parse(j.out);
   EXPECT_EQ(doc["this_machine_system"], "seed-desktop");
@@ -183,7 +190,8 @@ TEST_F(ResultsCli, SeedTableAddsThisMachine) {
   EXPECT_EQ(doc["rows"][0]["model"], "ministral-3-8b");
   EXPECT_EQ(doc["rows"][0]["this_machine"]["run_id"], 1);
   EXPECT_TRUE(doc["rows"][1]["this_machine"].is_null());
-  Outcome other = worthit({"results", "--db", db_, "--seed-table", "--json", "--system", "dgx-spark"});
+  Outcome other =
+      worthit({"results", "--db", db_, "--seed-table", "--json", "--system", "dgx-spark"});
   EXPECT_TRUE(nlohmann::json::parse(other.out)["rows"][0]["this_machine"].is_null());
 }
 
@@ -197,8 +205,9 @@ TEST_F(ResultsCli, BadInputLeavesTheStoreAsItWas) {
                        "number, got \"fast\"\n");
   Outcome sys = import("llama-bench.json", {"--system", "seed-dektop"});
   EXPECT_EQ(sys.code, 2) << describe(sys);
-  EXPECT_EQ(sys.err, "worthit: error: --system: unknown system 'seed-dektop' (did you mean "
-                     "'seed-desktop'?)\n");
+  EXPECT_EQ(sys.err,
+            "worthit: error: --system: unknown system 'seed-dektop' (did you mean "
+            "'seed-desktop'?)\n");
   Outcome fmt = import("llama-bench.json", {"--format", "csv"});
   EXPECT_EQ(fmt.code, 2);
   EXPECT_EQ(worthit({"results", "--db", db_, "--json"}).out, before);
@@ -219,7 +228,8 @@ TEST_F(ResultsCli, ACorruptDatabaseIsReportedAndKept) {
 TEST_F(ResultsCli, DefaultDatabaseUnderXdgDataHome) {
   Outcome none = worthit({"results"});  // lists nothing and creates nothing
   EXPECT_EQ(none.code, 0) << describe(none);
-  EXPECT_EQ(none.out, "no stored runs match (" + (dir_ / "xdg" / "worthit" / "results.db").string() + ")\n");
+  EXPECT_EQ(none.out,
+            "no stored runs match (" + (dir_ / "xdg" / "worthit" / "results.db").string() + ")\n");
   EXPECT_FALSE(fs::exists(dir_ / "xdg" / "worthit"));
   Outcome r = worthit({"import", kImport + "llama-bench.jsonl"});
   ASSERT_EQ(r.code, 0) << describe(r);

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Importers: llama-bench json/jsonl/csv and ollama --verbose transcripts (tests/data/import),
 // the mapping of foreign model names onto the catalog, and one exact message per bad file.
+#include "store/import.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
 #include "model/model_catalog.h"
-#include "store/import.h"
 #include "store/model_mapping.h"
 #include "store/run_summary.h"
 
@@ -168,17 +169,19 @@ TEST(ImportOllama, EachStatisticsBlockIsASample) {
 }
 
 TEST(ImportOllama, ModelFlagNamesTheModel) {
-  auto runs = import("ollama-verbose.txt", with(&ImportOptions::model, "llama3.3:70b-instruct-q4_K_M"));
+  auto runs =
+      import("ollama-verbose.txt", with(&ImportOptions::model, "llama3.3:70b-instruct-q4_K_M"));
   ASSERT_TRUE(runs);
   EXPECT_EQ((*runs)[0].model, "llama-3.3-70b");
   EXPECT_EQ((*runs)[0].test, "ollama-run");
 }
 
 TEST(ImportOllama, GoDurations) {
-  const std::vector<std::pair<std::string, double>> ok = {
-      {"1.234s", 1.234}, {"245.3ms", 0.2453}, {"1m2.5s", 62.5},  {"850µs", 850e-6},
-      {"850μs", 850e-6}, {"12us", 12e-6},     {"123ns", 123e-9}, {"1h2m3s", 3723},
-      {"0s", 0},         {"0", 0}};
+  const std::vector<std::pair<std::string, double>> ok = {{"1.234s", 1.234}, {"245.3ms", 0.2453},
+                                                          {"1m2.5s", 62.5},  {"850µs", 850e-6},
+                                                          {"850μs", 850e-6}, {"12us", 12e-6},
+                                                          {"123ns", 123e-9}, {"1h2m3s", 3723},
+                                                          {"0s", 0},         {"0", 0}};
   for (const auto& [text, want] : ok) {
     auto got = parse_go_duration(text);
     ASSERT_TRUE(got) << text;
@@ -256,7 +259,8 @@ TEST(ImportMapping, NamesOntoCatalogIds) {
       {"mistral:7b", "mistral-7b"},
       {"granite3.1-moe:3b", ""},
   };
-  for (const auto& [name, id] : cases) EXPECT_EQ(match_model_name(catalog(), name).model, id) << name;
+  for (const auto& [name, id] : cases)
+    EXPECT_EQ(match_model_name(catalog(), name).model, id) << name;
   EXPECT_EQ(match_llama_bench_model(catalog(), "", "llama 70B Q4_K - Medium", 70553706496).model,
             "");  // llama-3-70b, 3.1-70b and 3.3-70b share the size: ambiguous
   EXPECT_EQ(match_llama_bench_model(catalog(), "", "phi2 3B Q4_0", 2779683840).model, "phi-2");
@@ -264,11 +268,19 @@ TEST(ImportMapping, NamesOntoCatalogIds) {
 
 TEST(ImportMapping, LlamaCppFileTypeDescriptions) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"Q4_K - Medium", "Q4_K_M"}, {"Q4_K - Small", "Q4_K_S"},  {"Q3_K - Large", "Q3_K_L"},
-      {"Q2_K - Medium", "Q2_K"},   {"Q2_K - Small", "Q2_K_S"},  {"MXFP4 MoE", "MXFP4_MOE"},
-      {"Q8_0", "Q8_0"},            {"F16", "F16"},              {"BF16", "BF16"},
-      {"all F32", "F32"},          {"IQ4_XS - 4.25 bpw", "IQ4_XS"},
-      {"IQ3_S mix - 3.66 bpw", "IQ3_M"}, {"Q5_K - Medium (guessed)", "Q5_K_M"},
+      {"Q4_K - Medium", "Q4_K_M"},
+      {"Q4_K - Small", "Q4_K_S"},
+      {"Q3_K - Large", "Q3_K_L"},
+      {"Q2_K - Medium", "Q2_K"},
+      {"Q2_K - Small", "Q2_K_S"},
+      {"MXFP4 MoE", "MXFP4_MOE"},
+      {"Q8_0", "Q8_0"},
+      {"F16", "F16"},
+      {"BF16", "BF16"},
+      {"all F32", "F32"},
+      {"IQ4_XS - 4.25 bpw", "IQ4_XS"},
+      {"IQ3_S mix - 3.66 bpw", "IQ3_M"},
+      {"Q5_K - Medium (guessed)", "Q5_K_M"},
       {"something new", ""}};
   for (const auto& [desc, q] : cases) EXPECT_EQ(quant_from_ftype_desc(desc), q) << desc;
   EXPECT_EQ(quant_in_name("Llama-3.3-70B-Instruct-Q4_K_M.gguf"), "Q4_K_M");

@@ -41,7 +41,8 @@ measure::Sample full_sample(int rep) {
   s.rep = rep, s.user = 1, s.ok = true, s.prompt_cache_hit = true;
   s.server = {551, 0.0695, 1973, 13.4156, 12, 0.0618, 13.48};
   s.client.first_byte_s = 0.01, s.client.first_token_s = 0.08, s.client.last_token_s = 13.47;
-  s.client.total_s = 13.49, s.client.chunk_gaps_s = {0.0068, 0.0071}, s.client.content_chunks = 1973;
+  s.client.total_s = 13.49, s.client.chunk_gaps_s = {0.0068, 0.0071},
+  s.client.content_chunks = 1973;
   s.telemetry = {4910.5, 364.2, 391.0, 135, int64_t{9720000000}, int64_t{812000000}, 501.25};
   return s;
 }
@@ -54,7 +55,8 @@ measure::Run full_run() {
   r.quant = "Q4_K_M", r.test = "seed", r.n_prompt = 551, r.n_gen = 2000, r.depth = 4096;
   r.users = 2, r.warmup = 1, r.started_utc = "2026-02-15T10:04:05Z";
   r.settings = {{"num_ctx", 32768}, {"kv_cache_type", "q8_0"}};
-  r.notes = {"telemetry: RAPL not readable", "a note with 'quotes' and \"double\"; DROP TABLE runs"};
+  r.notes = {"telemetry: RAPL not readable",
+             "a note with 'quotes' and \"double\"; DROP TABLE runs"};
   measure::Sample failed;
   failed.rep = 2, failed.ok = false, failed.error = "server closed the stream";
   r.samples = {full_sample(0), full_sample(1), failed};
@@ -97,7 +99,8 @@ TEST_F(StoreTest, FiltersSelectRuns) {
   ASSERT_TRUE(s);
   measure::Run a = full_run(), b = full_run(), c = full_run();
   b.system = "dgx-spark", b.test = "tg128", b.started_utc = "2026-03-01T00:00:00Z";
-  c.model = "", c.model_name = "my-finetune", c.server = "llama-bench", c.source = "import:llama-bench";
+  c.model = "", c.model_name = "my-finetune", c.server = "llama-bench",
+  c.source = "import:llama-bench";
   for (const auto* r : {&a, &b, &c}) ASSERT_TRUE(s->add_run(*r));
   auto count = [&](const RunFilter& f) { return s->runs(f).value().size(); };
   auto with = [](std::string RunFilter::*field, const std::string& v) {
@@ -168,7 +171,7 @@ TEST_F(StoreTest, MigratesVersion1AndKeepsData) {
   ASSERT_EQ(old->samples.size(), 1u);
   EXPECT_EQ(old->samples[0].server.gen_tokens, 500);
   EXPECT_FALSE(old->samples[0].telemetry.gpu_energy_j);  // the new column is NULL, not 0
-  auto id = s->add_run(full_run());  // and the new columns take values
+  auto id = s->add_run(full_run());                      // and the new columns take values
   ASSERT_TRUE(id) << id.error().message();
   EXPECT_EQ(s->run(*id)->samples[0].telemetry.gpu_energy_j, 4910.5);
 }
@@ -187,8 +190,9 @@ TEST_F(StoreTest, RefusesADatabaseFromANewerWorthitUntouched) {
   auto s = ResultStore::open(db());
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().message(),
-            db() + ": written by a newer worthit (schema version 7; this worthit reads versions "
-                   "1 to 2) (upgrade worthit, or use another --db PATH)");
+            db() +
+                ": written by a newer worthit (schema version 7; this worthit reads versions "
+                "1 to 2) (upgrade worthit, or use another --db PATH)");
   EXPECT_EQ(slurp(db()), before);
 }
 
@@ -199,8 +203,9 @@ TEST_F(StoreTest, RefusesAFileThatIsNotSqliteUntouched) {
   auto s = ResultStore::open(db());
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().message(),
-            db() + ": cannot read it as a SQLite database: file is not a database (the file was "
-                   "left untouched; move it away or use another --db PATH)");
+            db() +
+                ": cannot read it as a SQLite database: file is not a database (the file was "
+                "left untouched; move it away or use another --db PATH)");
   EXPECT_EQ(slurp(db()), text);
   EXPECT_FALSE(fs::exists(db() + "-wal"));
   EXPECT_FALSE(fs::exists(db() + "-journal"));
@@ -211,8 +216,9 @@ TEST_F(StoreTest, RefusesAnotherProgramsSqliteDatabase) {
   raw_sql(db(), "CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT)");
   auto s = ResultStore::open(db());
   ASSERT_FALSE(s);
-  EXPECT_EQ(s.error().message(), db() + ": not a worthit results database (it has tables but no "
-                                        "schema version) (use another --db PATH)");
+  EXPECT_EQ(s.error().message(), db() +
+                                     ": not a worthit results database (it has tables but no "
+                                     "schema version) (use another --db PATH)");
 }
 
 TEST_F(StoreTest, RefusesADirectory) {
