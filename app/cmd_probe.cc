@@ -58,12 +58,10 @@ nlohmann::json report_json(const ProbeReport& r, const HwCatalog& cat) {
   const auto& h = r.host;
   nlohmann::json measured = {{"date", r.date}, {"method", r.method}};
   if (r.bandwidth)
-    measured["host_bandwidth"] = {{"best_gbs", to_gbs(r.bandwidth->best)},
-                                  {"mean_gbs", to_gbs(r.bandwidth->mean)},
-                                  {"threads", r.bandwidth->threads},
-                                  {"buffer_bytes", r.bandwidth->buffer.base()},
-                                  {"passes", r.bandwidth->passes},
-                                  {"elapsed_s", r.bandwidth->elapsed.base()}};
+    measured["host_bandwidth"] = {
+        {"best_gbs", to_gbs(r.bandwidth->best)}, {"mean_gbs", to_gbs(r.bandwidth->mean)},
+        {"threads", r.bandwidth->threads},       {"buffer_bytes", r.bandwidth->buffer.base()},
+        {"passes", r.bandwidth->passes},         {"elapsed_s", r.bandwidth->elapsed.base()}};
   if (r.flops)
     measured["cpu_fp32"] = {{"gflops", r.flops->fp32.base() / 1e9},
                             {"kernel", r.flops->kernel},
@@ -101,18 +99,20 @@ void print_gpu(const probe::GpuReport& g, const HwCatalog& cat) {
   row(fmt::format("GPU {}", g.info.index),
       fmt::format("{}, {:.1f} GiB", g.info.name, to_gib(g.info.memory_total)), "detected");
   if (g.info.pcie_gen_max > 0)
-    row("  PCIe link", fmt::format("gen {} x{} now, {} max", g.info.pcie_gen_current,
-                                   g.info.pcie_width_current, probe::pcie_link(g.info)),
+    row("  PCIe link",
+        fmt::format("gen {} x{} now, {} max", g.info.pcie_gen_current, g.info.pcie_width_current,
+                    probe::pcie_link(g.info)),
         "detected");
   if (auto d = find_device(cat, g.catalog_id); !g.catalog_id.empty() && d)
-    row("  catalog", fmt::format("{}: {}, FP16 tensor {}", d->id,
-                                 format_bandwidth(d->memory_bandwidth),
-                                 probe::flop_rate_text(d->compute.fp16_tensor)),
+    row("  catalog",
+        fmt::format("{}: {}, FP16 tensor {}", d->id, format_bandwidth(d->memory_bandwidth),
+                    probe::flop_rate_text(d->compute.fp16_tensor)),
         "catalog");
   else
     row("  catalog", g.catalog_note, "");
   const auto& m = g.measured;
-  if (m.memory_bandwidth) row("  memory bandwidth", format_bandwidth(*m.memory_bandwidth), "measured");
+  if (m.memory_bandwidth)
+    row("  memory bandwidth", format_bandwidth(*m.memory_bandwidth), "measured");
   if (m.h2d_bandwidth) row("  host to device", format_bandwidth(*m.h2d_bandwidth), "measured");
   if (m.d2h_bandwidth) row("  device to host", format_bandwidth(*m.d2h_bandwidth), "measured");
   if (m.fp16) row("  FP16 GEMM", probe::flop_rate_text(*m.fp16), "measured");
@@ -122,28 +122,33 @@ void print_gpu(const probe::GpuReport& g, const HwCatalog& cat) {
 
 void print_text(const ProbeReport& r, const HwCatalog& cat) {
   const auto& h = r.host;
-  std::cout << fmt::format("worthit probe{} on {} at {}\n", r.quick ? " --quick" : "",
-                           r.hostname, r.date);
+  std::cout << fmt::format("worthit probe{} on {} at {}\n", r.quick ? " --quick" : "", r.hostname,
+                           r.date);
   row("CPU", h.cpu_model, "detected");
   row("cores / threads", fmt::format("{} / {} ({})", h.cores, h.threads, h.arch), "detected");
   std::string isa;
   for (const auto& f : h.isa) isa += (isa.empty() ? "" : " ") + f;
   row("ISA", isa.empty() ? "none of interest" : isa, "detected");
-  row("memory", fmt::format("{:.1f} GiB, {:.1f} GiB available", to_gib(h.memory_total),
-                            to_gib(h.memory_available)), "detected");
+  row("memory",
+      fmt::format("{:.1f} GiB, {:.1f} GiB available", to_gib(h.memory_total),
+                  to_gib(h.memory_available)),
+      "detected");
   row("memory type", h.dmi.memory_type().empty() ? "unknown" : h.dmi.memory_type(), "detected");
   if (h.dmi.peak_bandwidth().base() > 0)
-    row("memory peak", fmt::format("{} ({} channels)", format_bandwidth(h.dmi.peak_bandwidth()),
-                                   h.dmi.channels()), "detected");
-  if (h.l3_cache.base() > 0) row("last-level cache", fmt::format("{:.0f} MiB", to_mib(h.l3_cache)), "detected");
+    row("memory peak",
+        fmt::format("{} ({} channels)", format_bandwidth(h.dmi.peak_bandwidth()), h.dmi.channels()),
+        "detected");
+  if (h.l3_cache.base() > 0)
+    row("last-level cache", fmt::format("{:.0f} MiB", to_mib(h.l3_cache)), "detected");
   if (r.bandwidth)
     row("host read bandwidth",
         fmt::format("{} ({} threads, {:.0f} MiB, best of {})", format_bandwidth(r.bandwidth->best),
                     r.bandwidth->threads, to_mib(r.bandwidth->buffer), r.bandwidth->passes),
         "measured");
   if (r.flops)
-    row("CPU FP32", fmt::format("{} ({}, {} threads, {:.1f} s)", probe::flop_rate_text(r.flops->fp32),
-                                r.flops->kernel, r.flops->threads, r.flops->elapsed.base()),
+    row("CPU FP32",
+        fmt::format("{} ({}, {} threads, {:.1f} s)", probe::flop_rate_text(r.flops->fp32),
+                    r.flops->kernel, r.flops->threads, r.flops->elapsed.base()),
         "measured");
   if (!r.driver_version.empty()) row("NVIDIA driver", r.driver_version, "detected");
   for (const auto& g : r.gpus) print_gpu(g, cat);

@@ -28,7 +28,7 @@ constexpr float kAdd = 1e-7f;
 /// One kernel: runs `iters` rounds over all chains, returns a sum the caller keeps alive.
 struct Kernel {
   const char* name;
-  int lanes;      ///< FP32 lanes per vector
+  int lanes;  ///< FP32 lanes per vector
   float (*run)(uint64_t iters, float seed);
 };
 

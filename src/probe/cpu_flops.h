@@ -20,10 +20,10 @@ struct FlopsOptions {
 
 /// What one measurement gave.
 struct FlopsResult {
-  FlopsPerSec fp32;     ///< all threads together
-  std::string kernel;   ///< "avx512f", "avx2+fma", "neon", "sse" or "generic"
+  FlopsPerSec fp32;    ///< all threads together
+  std::string kernel;  ///< "avx512f", "avx2+fma", "neon", "sse" or "generic"
   int threads = 0;
-  Seconds elapsed;      ///< wall time of the measurement
+  Seconds elapsed;  ///< wall time of the measurement
 };
 
 /// The kernel measure_fp32_flops() would use on this CPU.

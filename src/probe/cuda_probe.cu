@@ -118,7 +118,8 @@ bool cuda_probe_built() { return true; }
 Result<int> cuda_device_count() {
   int n = 0;
   cudaError_t rc = cudaGetDeviceCount(&n);
-  if (rc != cudaSuccess) return fail("gpu", std::string("no CUDA device (") + cudaGetErrorString(rc) + ")");
+  if (rc != cudaSuccess)
+    return fail("gpu", std::string("no CUDA device (") + cudaGetErrorString(rc) + ")");
   return n;
 }
 
@@ -133,10 +134,10 @@ Result<BytesPerSec> cuda_device_bandwidth(int device, bool quick) {
                         "cudaDeviceGetAttribute"));
   const size_t n = bytes / sizeof(uint4);
   WORTHIT_TRY(s, best_seconds(quick ? 5 : 20, [&]() -> Status {
-    copy_kernel<<<sms * 8, 256>>>(static_cast<const uint4*>(in.get()),
-                                  static_cast<uint4*>(out.get()), n);
-    return check(cudaGetLastError(), "copy kernel launch");
-  }));
+                copy_kernel<<<sms * 8, 256>>>(static_cast<const uint4*>(in.get()),
+                                              static_cast<uint4*>(out.get()), n);
+                return check(cudaGetLastError(), "copy kernel launch");
+              }));
   return BytesPerSec{2.0 * static_cast<double>(bytes) / s};  // read and write
 }
 
@@ -150,11 +151,12 @@ Result<BytesPerSec> host_copy(int device, bool quick, bool to_device) {
   WORTHIT_CUDA_OK(check(cudaMallocHost(&h, bytes), "cudaMallocHost"));
   HostPtr host(h);
   WORTHIT_TRY(s, best_seconds(quick ? 3 : 10, [&]() -> Status {
-    return to_device ? check(cudaMemcpy(dev.get(), host.get(), bytes, cudaMemcpyHostToDevice),
-                             "cudaMemcpy host to device")
-                     : check(cudaMemcpy(host.get(), dev.get(), bytes, cudaMemcpyDeviceToHost),
-                             "cudaMemcpy device to host");
-  }));
+                return to_device
+                           ? check(cudaMemcpy(dev.get(), host.get(), bytes, cudaMemcpyHostToDevice),
+                                   "cudaMemcpy host to device")
+                           : check(cudaMemcpy(host.get(), dev.get(), bytes, cudaMemcpyDeviceToHost),
+                                   "cudaMemcpy device to host");
+              }));
   return BytesPerSec{static_cast<double>(bytes) / s};
 }
 
@@ -195,18 +197,19 @@ Result<FlopsPerSec> cuda_gemm_flops(int device, GemmKind kind, bool quick) {
   std::unique_ptr<cublasContext, BlasFree> blas(raw);
   WORTHIT_CUDA_OK(check_blas(cublasSetMathMode(raw, CUBLAS_DEFAULT_MATH), "cublasSetMathMode"));
   const float one = 1.0f, zero = 0.0f;
-  WORTHIT_TRY(s, best_seconds(quick ? 3 : 10, [&]() -> Status {
-    if (kind == GemmKind::Fp32)
-      return check_blas(cublasSgemm(raw, CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, &one,
-                                    static_cast<const float*>(a.get()), n,
-                                    static_cast<const float*>(b.get()), n, &zero,
-                                    static_cast<float*>(c.get()), n),
-                        "cublasSgemm");
-    return check_blas(cublasGemmEx(raw, CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, &one, a.get(),
-                                   CUDA_R_16F, n, b.get(), CUDA_R_16F, n, &zero, c.get(),
-                                   CUDA_R_16F, n, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
-                      "cublasGemmEx");
-  }));
+  WORTHIT_TRY(
+      s, best_seconds(quick ? 3 : 10, [&]() -> Status {
+        if (kind == GemmKind::Fp32)
+          return check_blas(
+              cublasSgemm(raw, CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, &one,
+                          static_cast<const float*>(a.get()), n, static_cast<const float*>(b.get()),
+                          n, &zero, static_cast<float*>(c.get()), n),
+              "cublasSgemm");
+        return check_blas(cublasGemmEx(raw, CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, &one, a.get(),
+                                       CUDA_R_16F, n, b.get(), CUDA_R_16F, n, &zero, c.get(),
+                                       CUDA_R_16F, n, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+                          "cublasGemmEx");
+      }));
   return FlopsPerSec{2.0 * n * static_cast<double>(n) * n / s};
 }
 

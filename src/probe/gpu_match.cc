@@ -3,8 +3,8 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <regex>
 #include <set>
@@ -23,9 +23,9 @@ struct Words {
 
 bool is_soft(const std::string& w) {
   static const std::set<std::string> kSoft = {
-      "nvidia", "geforce", "amd", "radeon", "intel", "graphics", "generation", "gpu",
-      "pcie", "sxm", "sxm2", "sxm4", "sxm5", "hgx", "hbm2", "hbm2e", "hbm3", "hbm3e",
-      "gddr6", "gddr6x", "gddr7"};
+      "nvidia", "geforce", "amd",  "radeon", "intel", "graphics", "generation",
+      "gpu",    "pcie",    "sxm",  "sxm2",   "sxm4",  "sxm5",     "hgx",
+      "hbm2",   "hbm2e",   "hbm3", "hbm3e",  "gddr6", "gddr6x",   "gddr7"};
   static const std::regex kMemory(R"(\d+(gb|g))");
   return kSoft.count(w) > 0 || std::regex_match(w, kMemory);
 }

@@ -76,8 +76,8 @@ Result<BandwidthResult> measure_read_bandwidth(const BandwidthOptions& opt) {
     return fail("membw", "need at least 1 thread, 1 pass and a 1 MiB buffer");
   const size_t threads = static_cast<size_t>(opt.threads);
   // Each slice is a whole number of huge pages, so slices never share a page.
-  const size_t slice = std::max(kAlign, static_cast<size_t>(opt.buffer.base()) / threads /
-                                            kAlign * kAlign);
+  const size_t slice =
+      std::max(kAlign, static_cast<size_t>(opt.buffer.base()) / threads / kAlign * kAlign);
   const size_t total = slice * threads;
   Mapping map(total, opt.huge_pages);
   if (!map.get())
@@ -119,8 +119,8 @@ Result<BandwidthResult> measure_read_bandwidth(const BandwidthOptions& opt) {
   res.buffer = Bytes{static_cast<double>(total)};
   res.threads = opt.threads;
   res.passes = opt.passes;
-  res.elapsed = seconds(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count());
+  res.elapsed =
+      seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count());
   return res;
 }
 

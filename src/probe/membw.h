@@ -15,7 +15,7 @@ namespace worthit::probe {
 struct BandwidthOptions {
   Bytes buffer = gib(1);  ///< total buffer, split evenly across threads
   int threads = 1;
-  int passes = 5;         ///< timed passes after one untimed warm-up pass
+  int passes = 5;  ///< timed passes after one untimed warm-up pass
   /// Ask for transparent huge pages (madvise). Fewer TLB misses, but the first touch may wait
   /// for the kernel to compact memory, so quick runs go without.
   bool huge_pages = true;
@@ -23,12 +23,12 @@ struct BandwidthOptions {
 
 /// What one measurement gave.
 struct BandwidthResult {
-  BytesPerSec best;   ///< fastest pass
-  BytesPerSec mean;   ///< mean over the timed passes
+  BytesPerSec best;  ///< fastest pass
+  BytesPerSec mean;  ///< mean over the timed passes
   Bytes buffer;
   int threads = 0;
   int passes = 0;
-  Seconds elapsed;    ///< wall time including allocation and first touch
+  Seconds elapsed;  ///< wall time including allocation and first touch
 };
 
 /// Buffer and passes for this host: max(1 GiB, 8 x LLC) and 8 passes, or with `quick`

@@ -79,7 +79,8 @@ struct Nvml::Lib {
   /// "nvmlDeviceGetPowerUsage: Not Supported"
   Failure error(const char* call, NvmlReturn rc) const {
     const char* text = error_string ? error_string(rc) : nullptr;
-    return fail(kWhere, fmt::format("{}: {}", call, text ? std::string(text) : fmt::format("error {}", rc)));
+    return fail(kWhere, fmt::format("{}: {}", call,
+                                    text ? std::string(text) : fmt::format("error {}", rc)));
   }
 
   Result<NvmlDevice> device(int i) const {
@@ -119,8 +120,8 @@ Status resolve(Nvml::Lib& l) {
   l.pcie_gen_max = l.sym<UintFn>("nvmlDeviceGetMaxPcieLinkGeneration");
   l.pcie_width_cur = l.sym<UintFn>("nvmlDeviceGetCurrPcieLinkWidth");
   l.pcie_width_max = l.sym<UintFn>("nvmlDeviceGetMaxPcieLinkWidth");
-  for (const char* n : {"nvmlDeviceGetComputeRunningProcesses_v3",
-                        "nvmlDeviceGetComputeRunningProcesses_v2"}) {
+  for (const char* n :
+       {"nvmlDeviceGetComputeRunningProcesses_v3", "nvmlDeviceGetComputeRunningProcesses_v2"}) {
     if ((l.procs = l.sym<ProcsFn>(n))) break;
   }
   if (!l.procs) {

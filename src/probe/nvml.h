@@ -17,14 +17,14 @@ namespace worthit::probe {
 
 /// Static description of one GPU as NVML reports it.
 struct GpuInfo {
-  int index = 0;                 ///< NVML device index
-  std::string name;              ///< "NVIDIA GeForce RTX 4090"
-  Bytes memory_total;            ///< framebuffer size
-  Bytes memory_used;             ///< in use at the time of the call, all processes
+  int index = 0;       ///< NVML device index
+  std::string name;    ///< "NVIDIA GeForce RTX 4090"
+  Bytes memory_total;  ///< framebuffer size
+  Bytes memory_used;   ///< in use at the time of the call, all processes
   /// PCIe link; 0 where NVML could not say (some boards, virtual GPUs).
   int pcie_gen_current = 0;
   int pcie_gen_max = 0;
-  int pcie_width_current = 0;   ///< lanes
+  int pcie_width_current = 0;  ///< lanes
   int pcie_width_max = 0;
 };
 

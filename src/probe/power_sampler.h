@@ -52,14 +52,14 @@ struct PowerSample {
 
 /// The summary of one window. Empty fields were not readable; `notes` says why.
 struct PowerSummary {
-  double duration_s = 0;                  ///< wall time between start() and stop()
-  int64_t samples = 0;                    ///< number of successful power readings
-  std::optional<double> power_avg_w;      ///< mean of the readings
+  double duration_s = 0;              ///< wall time between start() and stop()
+  int64_t samples = 0;                ///< number of successful power readings
+  std::optional<double> power_avg_w;  ///< mean of the readings
   std::optional<double> power_max_w;
-  std::optional<double> energy_j;         ///< energy counter difference over the window
+  std::optional<double> energy_j;                ///< energy counter difference over the window
   std::optional<int64_t> memory_used_max_bytes;  ///< peak of the memory readings
-  std::vector<PowerSample> raw;           ///< every reading, in order
-  std::vector<std::string> notes;         ///< "power: nvmlDeviceGetPowerUsage: Not Supported"
+  std::vector<PowerSample> raw;                  ///< every reading, in order
+  std::vector<std::string> notes;  ///< "power: nvmlDeviceGetPowerUsage: Not Supported"
 };
 
 /// Samples a GpuTelemetrySource between start() and stop() on its own thread.

@@ -19,25 +19,25 @@ namespace worthit::probe {
 
 /// One GPU: what NVML said, the catalog device it maps to, and what was measured on it.
 struct GpuReport {
-  GpuInfo info;                   ///< detected
-  std::string catalog_id;         ///< "" when no catalog device fits
-  std::string catalog_note;       ///< why not, when catalog_id is empty
-  MeasuredGpu measured;           ///< measured (CUDA build only)
-  std::vector<std::string> notes; ///< measurements that failed
+  GpuInfo info;                    ///< detected
+  std::string catalog_id;          ///< "" when no catalog device fits
+  std::string catalog_note;        ///< why not, when catalog_id is empty
+  MeasuredGpu measured;            ///< measured (CUDA build only)
+  std::vector<std::string> notes;  ///< measurements that failed
 };
 
 /// Everything one probe found.
 struct ProbeReport {
-  std::string date;        ///< RFC 3339 UTC: "2026-11-23T21:50:00Z"
+  std::string date;  ///< RFC 3339 UTC: "2026-11-23T21:50:00Z"
   std::string hostname;
-  std::string method;      ///< "worthit 0.1.0 probe --quick"
+  std::string method;  ///< "worthit 0.1.0 probe --quick"
   bool quick = false;
   HostInfo host;
   std::optional<BandwidthResult> bandwidth;  ///< measured host read bandwidth
   std::optional<FlopsResult> flops;          ///< measured CPU FP32
   std::string driver_version;                ///< NVIDIA driver, when NVML loaded
   std::vector<GpuReport> gpus;
-  std::vector<std::string> notes;            ///< "nvml: libnvidia-ml.so.1 not found ..."
+  std::vector<std::string> notes;  ///< "nvml: libnvidia-ml.so.1 not found ..."
 };
 
 /// Detects and measures this machine; `cat` maps GPU names to catalog ids. With `quick` the

@@ -42,15 +42,17 @@ std::string host_table(const ProbeReport& r) {
   if (h.cores > 0) t += fmt::format("cores = {}\n", h.cores);
   if (h.threads > 0) t += fmt::format("threads = {}\n", h.threads);
   t += fmt::format("memory = \"{:.1f} GiB\"\n", to_gib(h.memory_total));
-  if (!h.dmi.memory_type().empty()) t += fmt::format("memory_type = {}\n", quote(h.dmi.memory_type()));
+  if (!h.dmi.memory_type().empty())
+    t += fmt::format("memory_type = {}\n", quote(h.dmi.memory_type()));
   if (h.dmi.channels() > 0) t += fmt::format("channels = {}\n", h.dmi.channels());
   const BytesPerSec peak = h.dmi.peak_bandwidth();
   if (peak.base() > 0) {
     t += fmt::format("bandwidth = \"{}\"  # theoretical: MT/s x bus width x channels (SMBIOS)\n",
                      bw_text(peak));
   } else if (r.bandwidth) {
-    t += fmt::format("bandwidth = \"{}\"  # measured: memory speed and channels were not readable\n",
-                     bw_text(r.bandwidth->best));
+    t +=
+        fmt::format("bandwidth = \"{}\"  # measured: memory speed and channels were not readable\n",
+                    bw_text(r.bandwidth->best));
   }
   return t;
 }
@@ -67,7 +69,8 @@ std::string gpu_tables(const ProbeReport& r) {
     if (!pcie_link(g.info).empty()) t += fmt::format("link = {}\n", quote(pcie_link(g.info)));
     const MeasuredGpu& m = g.measured;
     std::vector<std::string> kv;
-    if (m.memory_bandwidth) kv.push_back("gpu_bandwidth = \"" + bw_text(*m.memory_bandwidth) + "\"");
+    if (m.memory_bandwidth)
+      kv.push_back("gpu_bandwidth = \"" + bw_text(*m.memory_bandwidth) + "\"");
     if (m.h2d_bandwidth) kv.push_back("h2d_bandwidth = \"" + bw_text(*m.h2d_bandwidth) + "\"");
     if (m.d2h_bandwidth) kv.push_back("d2h_bandwidth = \"" + bw_text(*m.d2h_bandwidth) + "\"");
     if (m.fp16) kv.push_back("gpu_fp16 = \"" + flop_rate_text(*m.fp16) + "\"");

@@ -114,7 +114,8 @@ TEST(HostParse, MemInfo) {
 TEST(HostParse, CacheSize) {
   EXPECT_DOUBLE_EQ(parse_cache_size("32768K\n")->base(), 32.0 * 1048576);
   EXPECT_DOUBLE_EQ(parse_cache_size("1M")->base(), 1048576.0);
-  EXPECT_EQ(err(parse_cache_size("big")), "cache size: expected a size like \"32768K\", got \"big\"");
+  EXPECT_EQ(err(parse_cache_size("big")),
+            "cache size: expected a size like \"32768K\", got \"big\"");
 }
 
 /// A SMBIOS 3.3 type 17 record: 16 GiB DDR5, 4800 MT/s rated, 5600 configured, 64-bit data.
@@ -220,8 +221,8 @@ TEST(HostMeasure, BandwidthOptionsFollowCacheAndMemory) {
 }
 
 TEST(HostMeasure, Fp32FlopsArePlausible) {
-  auto f = measure_fp32_flops({static_cast<int>(std::thread::hardware_concurrency()),
-                               seconds(0.3)});
+  auto f =
+      measure_fp32_flops({static_cast<int>(std::thread::hardware_concurrency()), seconds(0.3)});
   ASSERT_TRUE(f) << err(f);
   EXPECT_GT(f->fp32.base(), 1e9);
   EXPECT_LT(f->fp32.base(), 100e12);

@@ -28,8 +28,8 @@ struct TempDir {
   std::filesystem::path path;
   explicit TempDir(const std::string& name)
       : path(std::filesystem::temp_directory_path() /
-             (name + "-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-              "-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()))) {
+             (name + "-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+              std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()))) {
     std::filesystem::create_directories(path);
   }
   ~TempDir() {
@@ -92,8 +92,9 @@ TEST(Rapl, ReadsFixtureZonesAndSkipsSubzones) {
 TEST(Rapl, BadCounterAndNoZonesAreErrors) {
   TempDir d("worthit-rapl-bad");
   EXPECT_EQ(err(read_rapl(d.path.string())),
-            d.path.string() + ": no intel-rapl package zone (CPU package energy needs RAPL "
-                              "(powercap) exposed to this process)");
+            d.path.string() +
+                ": no intel-rapl package zone (CPU package energy needs RAPL "
+                "(powercap) exposed to this process)");
   d.write("intel-rapl:0/energy_uj", "lots\n");
   EXPECT_EQ(err(read_rapl(d.path.string())),
             (d.path / "intel-rapl:0/energy_uj").string() +
