@@ -159,14 +159,19 @@ void print_text(const ProbeReport& r, const HwCatalog& cat) {
 int run(const ProbeArgs& a) {
   auto cat = load_hw_catalog(data_dir(a.g));
   if (!cat) return report_error(cat.error());
+  // Opened before measuring, so an unwritable path fails at once, not after the measurements.
+  std::ofstream out;
+  if (!a.save.empty()) {
+    out.open(a.save);
+    if (!out) return report_error(Error{a.save, "cannot write the system file", ""});
+  }
   const ProbeReport r = probe::collect_probe(*cat, a.quick);
   if (!a.save.empty()) {
     auto text = probe::system_toml(r);
     if (!text) return report_error(text.error());
-    std::ofstream out(a.save);
     out << *text;
     out.close();
-    if (!out) return report_error(Error{"--save", "cannot write '" + a.save + "'", ""});
+    if (!out) return report_error(Error{a.save, "cannot write the system file", ""});
   }
   if (a.g.json) {
     nlohmann::json body = report_json(r, *cat);

@@ -58,6 +58,43 @@ uint64_t sum_slice(const U64x2* p, size_t n) {
   return s[0] + s[1];
 }
 
+/// Runs one warm-up and `passes` timed passes of `threads` readers over slices of `per` vectors
+/// from `base`; fills best and mean.
+BandwidthResult run_passes(U64x2* base, size_t per, size_t threads, int passes) {
+  std::barrier sync(static_cast<std::ptrdiff_t>(threads + 1));
+  std::atomic<uint64_t> sink{0};
+  std::vector<std::thread> workers;
+  const int rounds = passes + 1;  // the first round is a warm-up
+  for (size_t t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      U64x2* mine = base + t * per;
+      // First touch by the thread that reads the slice places its pages on that thread's node.
+      for (size_t i = 0; i < per; ++i) mine[i] = U64x2{i, t};
+      for (int r = 0; r < rounds; ++r) {
+        sync.arrive_and_wait();  // start together
+        sink.fetch_add(sum_slice(mine, per), std::memory_order_relaxed);
+        sync.arrive_and_wait();  // the pass ends with the slowest thread
+      }
+    });
+  }
+  BandwidthResult res;
+  const double bytes = static_cast<double>(per * sizeof(U64x2) * threads);
+  double sum = 0;
+  for (int r = 0; r < rounds; ++r) {
+    sync.arrive_and_wait();
+    const auto t0 = std::chrono::steady_clock::now();
+    sync.arrive_and_wait();
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (r == 0) continue;
+    const BytesPerSec bw{bytes / std::max(s, 1e-9)};
+    res.best = std::max(res.best, bw);
+    sum += bw.base();
+  }
+  for (auto& w : workers) w.join();
+  res.mean = BytesPerSec{sum / passes};
+  return res;
+}
+
 }  // namespace
 
 BandwidthOptions default_bandwidth_options(Bytes llc, Bytes available, int threads, bool quick) {
@@ -86,36 +123,7 @@ Result<BandwidthResult> measure_read_bandwidth(const BandwidthOptions& opt) {
   auto* base = static_cast<U64x2*>(map.get());
   const size_t per = slice / sizeof(U64x2);
 
-  std::barrier sync(static_cast<std::ptrdiff_t>(threads + 1));
-  std::atomic<uint64_t> sink{0};
-  std::vector<std::thread> workers;
-  const int rounds = opt.passes + 1;  // the first round is a warm-up
-  for (size_t t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      U64x2* mine = base + t * per;
-      // First touch by the thread that reads the slice places its pages on that thread's node.
-      for (size_t i = 0; i < per; ++i) mine[i] = U64x2{i, t};
-      for (int r = 0; r < rounds; ++r) {
-        sync.arrive_and_wait();  // start together
-        sink.fetch_add(sum_slice(mine, per), std::memory_order_relaxed);
-        sync.arrive_and_wait();  // the pass ends with the slowest thread
-      }
-    });
-  }
-  BandwidthResult res;
-  double sum_gbs = 0;
-  for (int r = 0; r < rounds; ++r) {
-    sync.arrive_and_wait();
-    const auto t0 = std::chrono::steady_clock::now();
-    sync.arrive_and_wait();
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (r == 0) continue;
-    const BytesPerSec bw{static_cast<double>(total) / std::max(s, 1e-9)};
-    res.best = std::max(res.best, bw);
-    sum_gbs += bw.base();
-  }
-  for (auto& w : workers) w.join();
-  res.mean = BytesPerSec{sum_gbs / opt.passes};
+  BandwidthResult res = run_passes(base, per, threads, opt.passes);
   res.buffer = Bytes{static_cast<double>(total)};
   res.threads = opt.threads;
   res.passes = opt.passes;

@@ -59,6 +59,13 @@ void probe_gpus(ProbeReport& r, const HwCatalog& cat) {
   auto nvml = Nvml::load();
   if (!nvml) {
     r.notes.push_back("gpu: " + nvml.error().message());
+    // GPUs are found through NVML; a CUDA build still says what the CUDA runtime sees.
+    if (cuda_probe_built()) {
+      auto n = cuda_device_count();
+      r.notes.push_back(n ? fmt::format("gpu: CUDA sees {} device(s), but without NVML they are "
+                                        "not probed", *n)
+                          : "gpu: " + n.error().message());
+    }
     return;
   }
   if (auto v = nvml->driver_version()) r.driver_version = *v;

@@ -87,9 +87,10 @@ std::string gpu_tables(const ProbeReport& r) {
 
 Result<std::string> system_toml(const ProbeReport& r) {
   if (r.host.memory_total.base() <= 0)
-    return fail("--save", "the host memory size is unknown (/proc/meminfo unreadable)");
+    return fail("probe --save", "the host memory size is unknown (/proc/meminfo unreadable)");
   if (!r.bandwidth && r.host.dmi.peak_bandwidth().base() <= 0)
-    return fail("--save", "neither a measured nor a theoretical host memory bandwidth is known");
+    return fail("probe --save",
+                "neither a measured nor a theoretical host memory bandwidth is known");
   std::string t = fmt::format(
       "# Written by `{}` on {} at {}.\n"
       "# [host] and [[gpu]] hold catalog-style peak figures; [measured] and each GPU's\n"

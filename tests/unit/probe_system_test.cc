@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "hw/catalog.h"
+#include "probe/cuda_probe.h"
 #include "probe/gpu_match.h"
 #include "probe/report.h"
 
@@ -162,7 +163,7 @@ TEST_F(ProbeFiles, WithoutSmbiosTheMeasuredBandwidthStandsIn) {
   EXPECT_DOUBLE_EQ(to_gbs(sys->nodes[0].host->memory_bandwidth), 41.3);
   r.bandwidth.reset();
   EXPECT_EQ(err(system_toml(r)),
-            "--save: neither a measured nor a theoretical host memory bandwidth is known");
+            "probe --save: neither a measured nor a theoretical host memory bandwidth is known");
 }
 
 TEST_F(ProbeFiles, MalformedMeasuredValuesAreLocated) {
@@ -217,6 +218,16 @@ TEST_F(ProbeFiles, CliQuickProbeSavesALoadableSystem) {
   EXPECT_DOUBLE_EQ(
       to_gbs(*sys->measured->memory_bandwidth),
       std::stod(fmt::format("{:.4g}", j["measured"]["host_bandwidth"]["best_gbs"].get<double>())));
+}
+
+TEST(CudaProbe, SaysWhatIsMissing) {
+  auto n = cuda_device_count();
+  if (!cuda_probe_built()) {
+    EXPECT_EQ(err(n), "gpu: GPU measurement not built (configure with -DWORTHIT_CUDA=ON)");
+    EXPECT_EQ(err(cuda_gemm_flops(0, GemmKind::Fp16, true)), err(n));
+  } else if (!n || *n == 0) {
+    EXPECT_EQ(err(cuda_device_bandwidth(0, true)).rfind("gpu: no CUDA device (", 0), 0u);
+  }
 }
 
 TEST(CudaProbe, CompilesWithNvccWhenInstalled) {
