@@ -64,7 +64,7 @@ void probe_gpus(ProbeReport& r, const HwCatalog& cat) {
       auto n = cuda_device_count();
       r.notes.push_back(n ? fmt::format("gpu: CUDA sees {} device(s), but without NVML they are "
                                         "not probed", *n)
-                          : "gpu: " + n.error().message());
+                          : n.error().message());
     }
     return;
   }
