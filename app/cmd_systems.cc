@@ -15,6 +15,36 @@ struct SystemsArgs {
   std::string id;
 };
 
+/// The figures `worthit probe` measured, labelled "measured"; null when there are none.
+nlohmann::json measured_json(const System& s) {
+  nlohmann::json gpus = nlohmann::json::array();
+  auto gbs = [](const std::optional<BytesPerSec>& r) -> nlohmann::json {
+    return r ? nlohmann::json(to_gbs(*r)) : nlohmann::json();
+  };
+  auto tflops = [](const std::optional<FlopsPerSec>& r) -> nlohmann::json {
+    return r ? nlohmann::json(to_tflops(*r)) : nlohmann::json();
+  };
+  for (const auto& n : s.nodes)
+    for (const auto& g : n.gpus) {
+      if (!g.measured) continue;
+      gpus.push_back({{"device", g.device.id},
+                      {"gpu_bandwidth_gbs", gbs(g.measured->memory_bandwidth)},
+                      {"h2d_bandwidth_gbs", gbs(g.measured->h2d_bandwidth)},
+                      {"d2h_bandwidth_gbs", gbs(g.measured->d2h_bandwidth)},
+                      {"gpu_fp16_tflops", tflops(g.measured->fp16)},
+                      {"gpu_fp32_tflops", tflops(g.measured->fp32)}});
+    }
+  if (!s.measured && gpus.empty()) return nullptr;
+  nlohmann::json m = {{"gpus", gpus}};
+  if (s.measured) {
+    m["date"] = s.measured->date;
+    m["method"] = s.measured->method;
+    m["host_bandwidth_gbs"] = gbs(s.measured->memory_bandwidth);
+    m["cpu_fp32_tflops"] = tflops(s.measured->cpu_fp32);
+  }
+  return m;
+}
+
 nlohmann::json system_json(const System& s) {
   nlohmann::json pools = nlohmann::json::array();
   for (const auto& p : system_pools(s)) {
@@ -33,7 +63,8 @@ nlohmann::json system_json(const System& s) {
           {"node_link", s.node_link},
           {"node_link_bandwidth_gbs", to_gbs(s.node_link_bandwidth)},
           {"source", s.source},
-          {"pools", pools}};
+          {"pools", pools},
+          {"measured", measured_json(s)}};
 }
 
 std::string pools_text(const System& s) {
@@ -62,8 +93,12 @@ int run(const SystemsArgs& a) {
     print_json("systems", {{"systems", list}});
     return kExitOk;
   }
-  for (const auto& s : systems)
+  for (const auto& s : systems) {
     std::cout << fmt::format("{:<28} {:<48} {}\n", s.id, s.name.substr(0, 48), pools_text(s));
+    if (s.measured && s.measured->memory_bandwidth)
+      std::cout << fmt::format("{:<28} measured {}: host read {}\n", "", s.measured->date,
+                               format_bandwidth(*s.measured->memory_bandwidth));
+  }
   std::cout << fmt::format("{} systems. Compose: A+B adds GPU B to A; 2x A joins two A over "
                            "200 GbE; a .toml path is read as a system file.\n",
                            systems.size());

@@ -78,5 +78,6 @@ void register_sweep(CLI::App& app, int& exit_code);
 void register_train(CLI::App& app, int& exit_code);
 void register_results(CLI::App& app, int& exit_code);
 void register_import(CLI::App& app, int& exit_code);
+void register_probe(CLI::App& app, int& exit_code);
 
 }  // namespace worthit::app

@@ -19,6 +19,7 @@ struct SystemDef {
   std::optional<HostSpec> host;
   struct GpuRef {
     std::string device, link;
+    std::optional<MeasuredGpu> measured;
   };
   std::vector<GpuRef> gpus;
   std::string device;           ///< unified-memory device id (a SoC system)
@@ -27,6 +28,7 @@ struct SystemDef {
   std::string link;
   std::optional<BytesPerSec> link_bandwidth;
   std::vector<Price> prices;
+  std::optional<MeasuredHost> measured;  ///< the optional [measured] table
 };
 
 /// Devices and systems of a data directory.

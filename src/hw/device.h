@@ -94,11 +94,30 @@ struct HostSpec {
   std::string source;
 };
 
+/// What `worthit probe` measured on one GPU of a real machine (a system file's
+/// `[[gpu]] measured = {...}`). Empty fields were not measured.
+struct MeasuredGpu {
+  std::optional<BytesPerSec> memory_bandwidth;  ///< gpu_bandwidth: copy kernel, read + write
+  std::optional<BytesPerSec> h2d_bandwidth;     ///< pinned host-to-device copies
+  std::optional<BytesPerSec> d2h_bandwidth;     ///< pinned device-to-host copies
+  std::optional<FlopsPerSec> fp16;              ///< gpu_fp16: cuBLAS FP16 GEMM, FP32 accumulate
+  std::optional<FlopsPerSec> fp32;              ///< gpu_fp32: cuBLAS SGEMM
+};
+
+/// What `worthit probe` measured on the host of a real machine (a system file's `[measured]`).
+struct MeasuredHost {
+  std::string date;    ///< RFC 3339 UTC time of the measurement: "2026-11-23T10:00:00Z"
+  std::string method;  ///< how: "worthit 0.1.0 probe --quick"
+  std::optional<BytesPerSec> memory_bandwidth;  ///< host_bandwidth: all-thread read bandwidth
+  std::optional<FlopsPerSec> cpu_fp32;          ///< all-thread FMA throughput
+};
+
 /// A GPU placed in a host, with the link it sits on.
 struct GpuSlot {
   Device device;
   std::string link = "PCIe 4.0 x16";
   BytesPerSec link_bandwidth;  ///< per direction, theoretical
+  std::optional<MeasuredGpu> measured;  ///< figures measured on this very GPU, when known
 };
 
 /// One machine: either a host with zero or more discrete GPUs, or a unified-memory SoC.
@@ -120,6 +139,7 @@ struct System {
   std::string node_link;             ///< "200GbE" between nodes
   BytesPerSec node_link_bandwidth;   ///< per direction
   std::vector<Price> prices;         ///< price of the whole system when known
+  std::optional<MeasuredHost> measured;  ///< figures measured on this machine, when known
 };
 
 /// Theoretical per-direction bandwidth of a PCIe link, "PCIe 4.0 x16" -> 31.5 GB/s.

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <regex>
 
 #include "core/text.h"
 #include "core/toml_reader.h"
@@ -45,6 +46,60 @@ Result<HostSpec> read_host(TomlReader& h) {
   return s;
 }
 
+/// A rate that must be positive when present.
+template <class Q>
+Result<std::optional<Q>> positive(TomlReader& t, std::string_view key,
+                                  Result<Q> (*parse)(std::string_view)) {
+  WORTHIT_TRY(q, t.opt_quantity<Q>(key, parse));
+  if (q && q->base() <= 0) return fail(t.error_at(key, "must be positive"));
+  return q;
+}
+
+/// "2026-11-23T10:00:00Z": the RFC 3339 UTC form `worthit probe` writes.
+bool is_rfc3339_utc(const std::string& s) {
+  static const std::regex kForm(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z)");
+  return std::regex_match(s, kForm);
+}
+
+/// The optional top-level [measured] table: figures `worthit probe` measured on this host.
+Result<std::optional<MeasuredHost>> read_measured_host(TomlReader& r) {
+  WORTHIT_TRY(t, r.table("measured"));
+  if (!t) return std::optional<MeasuredHost>{};
+  MeasuredHost m;
+  WORTHIT_TRY(date, t->opt_string("date"));
+  if (date && !is_rfc3339_utc(*date))
+    return fail(t->error_at("date", fmt::format("expected an RFC 3339 UTC time like "
+                                                "\"2026-11-23T10:00:00Z\", got \"{}\"", *date)));
+  WORTHIT_TRY(method, t->opt_string("method"));
+  WORTHIT_TRY(bw, positive<BytesPerSec>(*t, "host_bandwidth", parse_bandwidth));
+  WORTHIT_TRY(fp32, positive<FlopsPerSec>(*t, "cpu_fp32", parse_flop_rate));
+  if (auto s = t->check_unknown(); !s) return fail(s.error());
+  m.date = date.value_or("");
+  m.method = method.value_or("");
+  m.memory_bandwidth = bw;
+  m.cpu_fp32 = fp32;
+  return std::optional<MeasuredHost>{m};
+}
+
+/// The optional `measured = {...}` table of one [[gpu]].
+Result<std::optional<MeasuredGpu>> read_measured_gpu(TomlReader& g) {
+  WORTHIT_TRY(t, g.table("measured"));
+  if (!t) return std::optional<MeasuredGpu>{};
+  MeasuredGpu m;
+  WORTHIT_TRY(bw, positive<BytesPerSec>(*t, "gpu_bandwidth", parse_bandwidth));
+  WORTHIT_TRY(h2d, positive<BytesPerSec>(*t, "h2d_bandwidth", parse_bandwidth));
+  WORTHIT_TRY(d2h, positive<BytesPerSec>(*t, "d2h_bandwidth", parse_bandwidth));
+  WORTHIT_TRY(fp16, positive<FlopsPerSec>(*t, "gpu_fp16", parse_flop_rate));
+  WORTHIT_TRY(fp32, positive<FlopsPerSec>(*t, "gpu_fp32", parse_flop_rate));
+  if (auto s = t->check_unknown(); !s) return fail(s.error());
+  m.memory_bandwidth = bw;
+  m.h2d_bandwidth = h2d;
+  m.d2h_bandwidth = d2h;
+  m.fp16 = fp16;
+  m.fp32 = fp32;
+  return std::optional<MeasuredGpu>{m};
+}
+
 Status read_system_body(TomlReader& r, SystemDef& d) {
   WORTHIT_TRY(host, r.table("host"));
   if (host) {
@@ -59,9 +114,12 @@ Status read_system_body(TomlReader& r, SystemDef& d) {
       auto bw = pcie_bandwidth(*link);
       if (!bw) return fail(g.error_at("link", bw.error().what));
     }
-    d.gpus.push_back({dev, link.value_or("PCIe 4.0 x16")});
+    WORTHIT_TRY(measured, read_measured_gpu(g));
+    d.gpus.push_back({dev, link.value_or("PCIe 4.0 x16"), measured});
     if (auto s = g.check_unknown(); !s) return s;
   }
+  WORTHIT_TRY(measured, read_measured_host(r));
+  d.measured = measured;
   WORTHIT_TRY(device, r.opt_string("device"));
   d.device = device.value_or("");
   WORTHIT_TRY(mem, r.opt_quantity<Bytes>("memory", parse_bytes));
@@ -94,18 +152,19 @@ Result<Node> device_node(const HwCatalog& cat, const Device& d) {
   if (ref == cat.systems.end() || !ref->host)
     return fail("data/systems", "the reference desktop 'reference-desktop' is missing");
   n.host = ref->host;
-  n.gpus.push_back({d, d.host_link.empty() ? "PCIe 4.0 x16" : d.host_link, {}});
+  n.gpus.push_back({d, d.host_link.empty() ? "PCIe 4.0 x16" : d.host_link, {}, {}});
   return n;
 }
 
-Status add_gpu(const HwCatalog& cat, Node& n, const std::string& dev_id, const std::string& link) {
+Status add_gpu(const HwCatalog& cat, Node& n, const std::string& dev_id, const std::string& link,
+               const std::optional<MeasuredGpu>& measured = std::nullopt) {
   WORTHIT_TRY(dev, find_device(cat, dev_id));
   if (dev.is_unified())
     return fail("--system", fmt::format("'{}' is a unified-memory device, not a GPU to add", dev_id));
   if (n.soc)
     return fail("--system",
                 fmt::format("cannot add GPU '{}' to unified-memory device '{}'", dev_id, n.soc->id));
-  GpuSlot slot{dev, link, {}};
+  GpuSlot slot{dev, link, {}, measured};
   WORTHIT_TRY(bw, pcie_bandwidth(link));
   slot.link_bandwidth = bw;
   n.gpus.push_back(slot);
@@ -192,6 +251,7 @@ Result<System> resolve_def(const HwCatalog& cat, const SystemDef& d, int depth) 
   sys.name = d.name;
   sys.aliases = d.aliases;
   sys.source = d.sources.empty() ? d.file : d.sources.front();
+  sys.measured = d.measured;
   if (!d.nodes.empty()) {
     for (const auto& n : d.nodes) {
       WORTHIT_TRY(sub, resolve_id(cat, n, depth + 1));
@@ -212,7 +272,8 @@ Result<System> resolve_def(const HwCatalog& cat, const SystemDef& d, int depth) 
   } else {
     node.host = d.host;
     for (const auto& g : d.gpus)
-      if (auto s = add_gpu(cat, node, g.device, g.link); !s) return fail(s.error().within(d.file));
+      if (auto s = add_gpu(cat, node, g.device, g.link, g.measured); !s)
+        return fail(s.error().within(d.file));
   }
   sys.nodes.push_back(node);
   return sys;
