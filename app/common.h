@@ -74,5 +74,6 @@ void register_fit(CLI::App& app, int& exit_code);
 void register_calibrate(CLI::App& app, int& exit_code);
 void register_predict(CLI::App& app, int& exit_code);
 void register_compare(CLI::App& app, int& exit_code);
+void register_bench(CLI::App& app, int& exit_code);
 
 }  // namespace worthit::app
