@@ -145,6 +145,8 @@ std::string server_error_text(const std::string& body) {
     if (e.is_object() && e.contains("message") && e["message"].is_string())
       return e["message"].get<std::string>();
   }
+  // llama-server's "error:" stream line carries the error object itself.
+  if (j.is_object() && j.contains("message") && j["message"].is_string()) return j["message"].get<std::string>();
   std::string s = body.substr(0, 200);
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;

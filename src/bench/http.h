@@ -82,7 +82,8 @@ class HttpClient {
 };
 
 /// The error message a server put into an error body: ollama's {"error":"..."}, llama-server's and
-/// OpenAI's {"error":{"message":"..."}}, or the body itself (first 200 bytes) when not JSON.
+/// OpenAI's {"error":{"message":"..."}}, a bare {"message":"..."} (llama-server's in-stream error),
+/// or the body itself (first 200 bytes) otherwise.
 std::string server_error_text(const std::string& body);
 
 }  // namespace worthit::bench
