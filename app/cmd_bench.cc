@@ -13,6 +13,7 @@
 
 #include "bench/runner.h"
 #include "bench/server.h"
+#include "bench/telemetry.h"
 #include "bench_output.h"
 #include "common.h"
 
@@ -146,12 +147,16 @@ int run(BenchArgs& a) {
   sa.sa_handler = on_sigint;
   ::sigaction(SIGINT, &sa, nullptr);
   ProgressBar bar(static_cast<int>(ws->size()) * a.reps * a.users);
+  std::vector<std::string> telemetry_notes;
+  const auto telemetry = bench::DeviceTelemetry::open(telemetry_notes);
   std::vector<measure::Run> runs;
   for (const auto& w : *ws) {
     if (g_stop) break;
     bench::RunnerHooks hooks;
     hooks.stop = &g_stop;
     hooks.cancel = &g_cancel;
+    hooks.telemetry = telemetry.get();
+    hooks.telemetry_notes = telemetry_notes;
     hooks.on_sample = [&](const measure::Sample& s) { bar.sample(w.name, s); };
     hooks.on_phase = [&](const std::string& p) { bar.phase(w.name, p); };
     runs.push_back(bench::run_workload(**adapter, *ep, w, opts, hooks));

@@ -170,7 +170,8 @@ void finish_run(RunState& st) {
     if (!info->details.empty()) st.run.settings["server"] = info->details;
     for (auto& n : info->notes) st.run.notes.push_back(n);
   }
-  if (!st.hooks.telemetry) st.run.notes.push_back("telemetry: not built (no GPU/CPU energy sampler in this build)");
+  for (const auto& n : st.hooks.telemetry_notes) st.run.notes.push_back(n);
+  if (!st.hooks.telemetry) st.run.notes.push_back("telemetry: none (no readable GPU or CPU energy source)");
 }
 
 }  // namespace

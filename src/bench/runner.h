@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bench/http.h"
 #include "bench/server.h"
@@ -44,7 +45,8 @@ struct RunnerOptions {
 struct RunnerHooks {
   const std::atomic<bool>* stop = nullptr;    ///< stop after the current repetition
   const std::atomic<bool>* cancel = nullptr;  ///< abort requests in flight (a second Ctrl-C)
-  TelemetryWindow* telemetry = nullptr;       ///< none: the run says "telemetry: not built"
+  TelemetryWindow* telemetry = nullptr;       ///< none: the run says so in its notes
+  std::vector<std::string> telemetry_notes;   ///< why sources are missing; copied into each run
   std::function<void(const measure::Sample&)> on_sample;  ///< after each timed sample
   std::function<void(const std::string&)> on_phase;       ///< "warm-up", "prompt calibration" …
 };

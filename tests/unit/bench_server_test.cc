@@ -20,6 +20,7 @@
 #include "bench/runner.h"
 #include "bench/stats.h"
 #include "bench/summary.h"
+#include "bench/telemetry.h"
 #include "support/fake_servers.h"
 
 namespace worthit::bench {
@@ -93,7 +94,7 @@ TEST_P(EveryApi, NormalRunRecordsServerAndClientNumbers) {
   const RunSummary sum = summarize_run(run);
   EXPECT_EQ(sum.ok, 3);
   EXPECT_EQ(sum.ttft_s->n, 3);
-  EXPECT_EQ(run.notes.back(), "telemetry: not built (no GPU/CPU energy sampler in this build)");
+  EXPECT_EQ(run.notes.back(), "telemetry: none (no readable GPU or CPU energy source)");
 }
 
 struct FailureCase {
@@ -390,6 +391,61 @@ TEST(BenchEndToEnd, RealServerWhenNamed) {
     EXPECT_FALSE(s.prompt_cache_hit);
   }
   EXPECT_FALSE(run.server_build.empty());
+}
+
+}  // namespace
+}  // namespace worthit::bench
+
+namespace worthit::bench {
+namespace {
+
+/// Counts windows and reports a fixed power, like an NVML sampler would.
+class FakeTelemetry : public TelemetryWindow {
+ public:
+  void begin() override { ++begun; }
+  measure::Telemetry end(std::vector<std::string>& notes) override {
+    ++ended;
+    if (ended == 1) notes.push_back("telemetry: fake note");
+    measure::Telemetry t;
+    t.gpu_power_avg_w = 200.0 + ended;
+    t.gpu_energy_j = 10.0;
+    return t;
+  }
+  int begun = 0, ended = 0;
+};
+
+TEST(BenchTelemetry, EachRepetitionIsOneWindowAndItsNumbersGoToItsSamples) {
+  FakeServer srv(FakeConfig{"ollama"});
+  FakeTelemetry tel;
+  RunnerHooks hooks;
+  hooks.telemetry = &tel;
+  hooks.telemetry_notes = {"telemetry: CPU energy: not readable here"};
+  RunnerOptions o;
+  o.reps = 2;
+  o.warmup = 1;
+  o.base.model = "fake";
+  o.timeouts = {1, 2};
+  const measure::Run run = run_workload(*make_ollama_adapter(), *parse_endpoint(srv.url()), seed_workload(5), o, hooks);
+  EXPECT_EQ(tel.begun, 2);  // the warm-up is not a window
+  EXPECT_EQ(tel.ended, 2);
+  ASSERT_EQ(run.samples.size(), 2u);
+  EXPECT_DOUBLE_EQ(*run.samples[0].telemetry.gpu_power_avg_w, 201.0);
+  EXPECT_DOUBLE_EQ(*run.samples[1].telemetry.gpu_power_avg_w, 202.0);
+  const RunSummary s = summarize_run(run);
+  EXPECT_DOUBLE_EQ(s.gpu_power_avg_w->mean, 201.5);
+  EXPECT_NE(std::find(run.notes.begin(), run.notes.end(), "telemetry: fake note"), run.notes.end());
+  EXPECT_EQ(run.notes.back(), "telemetry: CPU energy: not readable here");
+}
+
+TEST(BenchTelemetry, DeviceTelemetryOpensOrSaysWhyNot) {
+  std::vector<std::string> notes;
+  const auto t = DeviceTelemetry::open(notes);
+  // Without NVML and RAPL (CI, containers) it returns null and names both sources.
+  if (!t) {
+    ASSERT_EQ(notes.size(), 2u);
+    EXPECT_EQ(notes[0].rfind("telemetry: GPU: ", 0), 0u) << notes[0];
+    EXPECT_EQ(notes[1].rfind("telemetry: CPU energy: ", 0), 0u) << notes[1];
+  }
 }
 
 }  // namespace
