@@ -75,5 +75,7 @@ void register_calibrate(CLI::App& app, int& exit_code);
 void register_predict(CLI::App& app, int& exit_code);
 void register_compare(CLI::App& app, int& exit_code);
 void register_bench(CLI::App& app, int& exit_code);
+void register_results(CLI::App& app, int& exit_code);
+void register_import(CLI::App& app, int& exit_code);
 
 }  // namespace worthit::app

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
     register_compare(app, exit_code);
     register_calibrate(app, exit_code);
     register_bench(app, exit_code);
+    register_results(app, exit_code);
+    register_import(app, exit_code);
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
       std::vector<std::string> names;
@@ -36,7 +38,7 @@ int main(int argc, char** argv) {
       if (std::find(names.begin(), names.end(), args[0]) == names.end()) {
         const std::string hint = worthit::did_you_mean(args[0], names);
         report_error(worthit::Error{"", "unknown command '" + args[0] + "'",
-                                    hint.empty() ? "commands: systems, models, fit, predict, compare, calibrate, bench" : hint});
+                                    hint.empty() ? "commands: systems, models, fit, predict, compare, calibrate, results, import, bench" : hint});
         return kExitUsage;
       }
     }
