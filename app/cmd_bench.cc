@@ -9,11 +9,13 @@
 
 #include <atomic>
 #include <iostream>
+#include <optional>
 #include <random>
 
 #include "bench/runner.h"
 #include "bench/server.h"
 #include "bench/telemetry.h"
+#include "store/result_store.h"
 #include "bench_output.h"
 #include "common.h"
 
@@ -36,13 +38,24 @@ extern "C" void on_sigint(int) {
 
 struct BenchArgs {
   GlobalOptions g;
-  std::string server, url, model, prompt_file, workload, system_id, system_prompt;
+  std::string server, url, model, prompt_file, workload, system_id, system_prompt, db;
   std::vector<std::string> tests;
   int64_t gen_tokens = -1, ctx = 0, seed = 42;
   int reps = 3, warmup = 1, users = 1;
   double timeout_s = 300;
-  bool csv = false, md = false;
+  bool csv = false, md = false, no_db = false;
 };
+
+/// Where runs are stored: --db, else the store's default path; none with --no-db.
+Result<std::optional<store::ResultStore>> open_store(const BenchArgs& a) {
+  if (a.no_db) return std::optional<store::ResultStore>();
+  const std::string path = a.db.empty() ? store::default_db_path() : a.db;
+  if (path.empty()) return fail("--db", "no default results database (neither XDG_DATA_HOME nor HOME is set)",
+                                "give --db PATH or --no-db");
+  auto s = store::ResultStore::open(path);
+  if (!s) return fail(s.error().within("--db"));
+  return std::optional<store::ResultStore>(std::move(*s));
+}
 
 std::string default_url(const std::string& server) {
   if (server == "ollama") return "http://127.0.0.1:11434";
@@ -131,6 +144,13 @@ class ProgressBar {
   bool tty_, drawn_ = false;
 };
 
+void print_stored(const std::vector<measure::Run>& runs, const std::string& path, std::ostream& out) {
+  std::string ids;
+  for (const auto& r : runs)
+    if (r.id) ids += (ids.empty() ? "" : ", ") + std::to_string(*r.id);
+  if (!ids.empty()) out << fmt::format("stored as run {} in {} (worthit results --db {})\n", ids, path, path);
+}
+
 int run(BenchArgs& a) {
   if (auto ok = check_numbers(a); !ok) return report_error(ok.error());
   auto adapter = bench::make_adapter(a.server);
@@ -146,6 +166,9 @@ int run(BenchArgs& a) {
   struct sigaction sa {};
   sa.sa_handler = on_sigint;
   ::sigaction(SIGINT, &sa, nullptr);
+  auto db = open_store(a);
+  if (!db) return report_error(db.error());
+  bool store_failed = false;
   ProgressBar bar(static_cast<int>(ws->size()) * a.reps * a.users);
   std::vector<std::string> telemetry_notes;
   const auto telemetry = bench::DeviceTelemetry::open(telemetry_notes);
@@ -160,11 +183,19 @@ int run(BenchArgs& a) {
     hooks.on_sample = [&](const measure::Sample& s) { bar.sample(w.name, s); };
     hooks.on_phase = [&](const std::string& p) { bar.phase(w.name, p); };
     runs.push_back(bench::run_workload(**adapter, *ep, w, opts, hooks));
+    // Stored as soon as it is measured, so that a later Ctrl-C or failure loses nothing.
+    if (*db) {
+      auto id = (*db)->add_run(runs.back());
+      if (id) runs.back().id = *id;
+      else store_failed = report_error(id.error().within("--db")) != 0;
+    }
   }
   ::signal(SIGINT, SIG_DFL);
   const BenchFormat f = a.g.json ? BenchFormat::Json : a.csv ? BenchFormat::Csv : a.md ? BenchFormat::Markdown : BenchFormat::Text;
   print_bench(runs, f, std::cout);
+  if (*db && f == BenchFormat::Text) print_stored(runs, (*db)->path(), std::cout);
   if (g_stop) return kExitInterrupted;
+  if (store_failed) return kExitFailure;
   for (const auto& r : runs)
     for (const auto& s : r.samples)
       if (s.ok) return kExitOk;
@@ -191,6 +222,8 @@ void register_bench(CLI::App& app, int& exit_code) {
   cmd->add_option("--seed", a->seed, "Sampling seed sent with every request")->capture_default_str();
   cmd->add_option("--system", a->system_id, "Catalog system id this machine is (recorded with the run)");
   cmd->add_option("--system-prompt", a->system_prompt, "System message for chat workloads");
+  cmd->add_option("--db", a->db, "Results database each run is stored in as it finishes (default: $XDG_DATA_HOME/worthit/results.db)");
+  cmd->add_flag("--no-db", a->no_db, "Do not store the runs");
   cmd->add_flag("--csv", a->csv, "One CSV row per sample");
   cmd->add_flag("--md", a->md, "Markdown summary table");
   add_global_options(cmd, a->g);

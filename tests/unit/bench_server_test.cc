@@ -21,6 +21,7 @@
 #include "bench/stats.h"
 #include "bench/summary.h"
 #include "bench/telemetry.h"
+#include "store/result_store.h"
 #include "support/fake_servers.h"
 
 namespace worthit::bench {
@@ -308,10 +309,17 @@ Outcome worthit(const std::vector<std::string>& args, int sigint_after_ms = -1) 
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir / "out"), slurp(dir / "err")};
 }
 
-TEST(BenchCli, JsonHasEverySampleWithUnitsInTheKeys) {
+std::string temp_db(const std::string& name) {
+  const auto p = std::filesystem::temp_directory_path() / ("worthit_bench_" + std::to_string(::getpid()) + "_" + name + ".db");
+  std::filesystem::remove(p);
+  return p.string();
+}
+
+TEST(BenchCli, JsonHasEverySampleWithUnitsInTheKeysAndTheRunIsStored) {
   FakeServer srv(FakeConfig{"ollama"});
+  const std::string db = temp_db("json");
   const Outcome o = worthit({"bench", "--server", "ollama", "--url", srv.url(), "--model", "fake", "--reps", "2",
-                             "--warmup", "1", "--gen-tokens", "5", "--json"});
+                             "--warmup", "1", "--gen-tokens", "5", "--json", "--db", db});
   ASSERT_EQ(o.code, 0) << o.err;
   const auto j = nlohmann::json::parse(o.out);
   EXPECT_EQ(j["schema_version"], 1);
@@ -325,11 +333,20 @@ TEST(BenchCli, JsonHasEverySampleWithUnitsInTheKeys) {
   EXPECT_EQ(run["summary"]["server"]["eval_rate_tps"]["mean"], 100.0);
   EXPECT_TRUE(run["samples"][1]["client"]["ttft_s"].is_number());
   EXPECT_EQ(srv.generations(), 3);  // one warm-up, two timed
+  auto store = store::ResultStore::open(db);
+  ASSERT_TRUE(store) << store.error().message();
+  auto stored = store->run(run["id"].get<int64_t>());
+  ASSERT_TRUE(stored) << stored.error().message();
+  EXPECT_EQ(stored->server, "ollama");
+  EXPECT_EQ(stored->server_build, "0.12.3");
+  ASSERT_EQ(stored->samples.size(), 2u);
+  EXPECT_EQ(stored->samples[1].server.gen_tokens, 5);
 }
 
 TEST(BenchCli, TextTableAndHttpsRefused) {
   FakeServer srv(FakeConfig{"llama-server"});
-  const Outcome o = worthit({"bench", "--server", "llama-server", "--url", srv.url(), "--test", "pp16", "--reps", "2"});
+  const Outcome o =
+      worthit({"bench", "--server", "llama-server", "--url", srv.url(), "--test", "pp16", "--reps", "2", "--no-db"});
   ASSERT_EQ(o.code, 0) << o.err;
   EXPECT_NE(o.out.find("worthit bench: llama-server b6000-0123abcd at " + srv.url()), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("eval rate t/s (server)"), std::string::npos) << o.out;
@@ -348,8 +365,9 @@ TEST(BenchCli, CtrlCStopsAfterTheCurrentRepetitionAndPrintsWhatWasMeasured) {
   cfg.tokens = 20;
   cfg.chunk_delay_ms = 20;  // 0.4 s per request
   FakeServer srv(cfg);
+  const std::string db = temp_db("sigint");
   const Outcome o = worthit({"bench", "--server", "ollama", "--url", srv.url(), "--model", "fake", "--reps", "20",
-                             "--warmup", "0", "--gen-tokens", "20", "--json"},
+                             "--warmup", "0", "--gen-tokens", "20", "--json", "--db", db},
                             600);
   EXPECT_EQ(o.code, 130) << o.err;
   const auto j = nlohmann::json::parse(o.out);
@@ -358,6 +376,12 @@ TEST(BenchCli, CtrlCStopsAfterTheCurrentRepetitionAndPrintsWhatWasMeasured) {
   EXPECT_LE(samples.size(), 3u);
   for (const auto& s : samples) EXPECT_TRUE(s["ok"].get<bool>());
   EXPECT_NE(o.err.find("stopping after the current repetition"), std::string::npos);
+  auto store = store::ResultStore::open(db);
+  ASSERT_TRUE(store);
+  auto runs = store->runs({});
+  ASSERT_TRUE(runs);
+  ASSERT_EQ(runs->size(), 1u);  // what was measured before Ctrl-C is kept
+  EXPECT_EQ(runs->front().samples.size(), samples.size());
 }
 
 // ---- end to end against a real server, when the environment names one ----
