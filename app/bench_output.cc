@@ -28,15 +28,33 @@ struct SummaryColumn {
 
 const std::vector<SummaryColumn>& summary_columns() {
   static const std::vector<SummaryColumn> kColumns = {
-      {"eval rate", "t/s", "server", 2, [](const RunSummary& s) -> const auto& { return s.eval_rate_tps; }},
-      {"prompt eval rate", "t/s", "server", 2,
-       [](const RunSummary& s) -> const auto& { return s.prompt_eval_rate_tps; }},
-      {"TTFT", "s", "client", 3, [](const RunSummary& s) -> const auto& { return s.ttft_s; }},
-      {"eval rate", "t/s", "client", 2, [](const RunSummary& s) -> const auto& { return s.eval_rate_tps_client; }},
-      {"aggregate", "t/s", "client", 2, [](const RunSummary& s) -> const auto& { return s.aggregate_tps; }, true},
-      {"GPU power", "W", "telemetry", 0, [](const RunSummary& s) -> const auto& { return s.gpu_power_avg_w; }},
-  };
-  return kColumns;
+      {"eval rate", "t/s", "server", 2,
+       [](const RunSummary& s) -> const auto& {return s.eval_rate_tps;
+}
+}  // namespace
+, {"prompt eval rate", "t/s", "server", 2,
+   [](const RunSummary& s) -> const auto& {return s.prompt_eval_rate_tps;
+}  // namespace worthit::app
+}
+, {"TTFT", "s", "client", 3, [](const RunSummary& s) -> const auto& {return s.ttft_s;
+}
+}
+, {"eval rate", "t/s", "client", 2,
+   [](const RunSummary& s) -> const auto& {return s.eval_rate_tps_client;
+}
+}
+, {"aggregate", "t/s", "client", 2, [](const RunSummary& s) -> const auto& {return s.aggregate_tps;
+}
+, true
+}
+, {"GPU power", "W", "telemetry", 0,
+   [](const RunSummary& s) -> const auto& {return s.gpu_power_avg_w;
+}
+}
+,
+}
+;
+return kColumns;
 }
 
 std::string mean_sd(const std::optional<Stats>& s, int precision) {
@@ -61,7 +79,8 @@ Table summary_table(const std::vector<measure::Run>& runs) {
   Table t;
   t.header = {"test", "ok"};
   for (const auto& c : summary_columns())
-    if (!c.concurrency_only || users) t.header.push_back(fmt::format("{} {} ({})", c.name, c.unit, c.source));
+    if (!c.concurrency_only || users)
+      t.header.push_back(fmt::format("{} {} ({})", c.name, c.unit, c.source));
   if (users) t.header.push_back("TTFT p50/p90/p99 s (client)");
   for (const auto& r : runs) {
     const RunSummary s = bench::summarize_run(r);
@@ -114,15 +133,17 @@ void print_markdown_table(const Table& t, std::ostream& out) {
 
 void print_header(const std::vector<measure::Run>& runs, std::ostream& out) {
   const measure::Run& r = runs.front();
-  out << fmt::format("worthit bench: {}{} at {}, model {}, {} repetition(s) after {} warm-up, {} user(s)\n",
-                     r.server, r.server_build.empty() ? "" : " " + r.server_build, r.server_url,
-                     r.model_name, r.settings.value("reps", 0), r.warmup, r.users);
+  out << fmt::format(
+      "worthit bench: {}{} at {}, model {}, {} repetition(s) after {} warm-up, {} user(s)\n",
+      r.server, r.server_build.empty() ? "" : " " + r.server_build, r.server_url, r.model_name,
+      r.settings.value("reps", 0), r.warmup, r.users);
 }
 
 void print_failures_and_notes(const std::vector<measure::Run>& runs, std::ostream& out) {
   for (const auto& r : runs) {
     for (const auto& s : r.samples)
-      if (!s.ok) out << fmt::format("{} rep {} user {}: failed: {}\n", r.test, s.rep, s.user, s.error);
+      if (!s.ok)
+        out << fmt::format("{} rep {} user {}: failed: {}\n", r.test, s.rep, s.user, s.error);
     for (const auto& n : r.notes) out << fmt::format("{}: note: {}\n", r.test, n);
   }
 }
@@ -143,11 +164,13 @@ std::string csv_value(const nlohmann::json& v) {
 
 // One row per sample; the columns are sample_json's keys, prefixed with their source.
 void print_csv(const std::vector<measure::Run>& runs, std::ostream& out) {
-  static const char* kServer[] = {"prompt_tokens", "prompt_s", "gen_tokens", "gen_s", "cached_tokens",
-                                  "load_s", "eval_rate_tps", "prompt_eval_rate_tps"};
-  static const char* kClient[] = {"start_s", "first_byte_s", "ttft_s", "last_token_s", "total_s",
-                                  "tpot_s", "eval_rate_tps", "content_chunks"};
-  static const char* kTelemetry[] = {"gpu_energy_j", "gpu_power_avg_w", "gpu_power_max_w", "cpu_energy_j"};
+  static const char* kServer[] = {
+      "prompt_tokens", "prompt_s", "gen_tokens",    "gen_s",
+      "cached_tokens", "load_s",   "eval_rate_tps", "prompt_eval_rate_tps"};
+  static const char* kClient[] = {"start_s", "first_byte_s", "ttft_s",        "last_token_s",
+                                  "total_s", "tpot_s",       "eval_rate_tps", "content_chunks"};
+  static const char* kTelemetry[] = {"gpu_energy_j", "gpu_power_avg_w", "gpu_power_max_w",
+                                     "cpu_energy_j"};
   out << "test,server,model,users,rep,user,ok,error,prompt_cache_hit";
   for (auto k : kServer) out << ",server_" << k;
   for (auto k : kClient) out << ",client_" << k;
@@ -156,8 +179,9 @@ void print_csv(const std::vector<measure::Run>& runs, std::ostream& out) {
   for (const auto& r : runs)
     for (const auto& s : r.samples) {
       const nlohmann::json j = bench::sample_json(s);
-      out << fmt::format("{},{},{},{},{},{},{},{},{}", csv_field(r.test), r.server, csv_field(r.model_name),
-                         r.users, s.rep, s.user, s.ok, csv_field(s.error), s.prompt_cache_hit);
+      out << fmt::format("{},{},{},{},{},{},{},{},{}", csv_field(r.test), r.server,
+                         csv_field(r.model_name), r.users, s.rep, s.user, s.ok, csv_field(s.error),
+                         s.prompt_cache_hit);
       for (auto k : kServer) out << "," << csv_value(j["server"][k]);
       for (auto k : kClient) out << "," << csv_value(j["client"][k]);
       for (auto k : kTelemetry) out << "," << csv_value(j["telemetry"][k]);
@@ -182,7 +206,8 @@ void print_bench(const std::vector<measure::Run>& runs, BenchFormat format, std:
   }
   print_header(runs, out);
   print_text_table(summary_table(runs), out);
-  out << "mean ± sample stddev over the successful repetitions; server = the server's own counts and "
+  out << "mean ± sample stddev over the successful repetitions; server = the server's own counts "
+         "and "
          "durations, client = worthit's clock (see docs/metrics.md)\n";
   print_failures_and_notes(runs, out);
 }

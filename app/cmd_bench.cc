@@ -9,15 +9,16 @@
 
 #include <atomic>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <random>
 
 #include "bench/runner.h"
 #include "bench/server.h"
 #include "bench/telemetry.h"
-#include "store/result_store.h"
 #include "bench_output.h"
 #include "common.h"
+#include "store/result_store.h"
 
 namespace worthit::app {
 namespace {
@@ -32,7 +33,8 @@ extern "C" void on_sigint(int) {
     g_cancel = true;
     return;
   }
-  static const char kMsg[] = "\nworthit: stopping after the current repetition (Ctrl-C again to abort it)\n";
+  static const char kMsg[] =
+      "\nworthit: stopping after the current repetition (Ctrl-C again to abort it)\n";
   [[maybe_unused]] auto n = ::write(2, kMsg, sizeof kMsg - 1);
 }
 
@@ -50,8 +52,9 @@ struct BenchArgs {
 Result<std::optional<store::ResultStore>> open_store(const BenchArgs& a) {
   if (a.no_db) return std::optional<store::ResultStore>();
   const std::string path = a.db.empty() ? store::default_db_path() : a.db;
-  if (path.empty()) return fail("--db", "no default results database (neither XDG_DATA_HOME nor HOME is set)",
-                                "give --db PATH or --no-db");
+  if (path.empty())
+    return fail("--db", "no default results database (neither XDG_DATA_HOME nor HOME is set)",
+                "give --db PATH or --no-db");
   auto s = store::ResultStore::open(path);
   if (!s) return fail(s.error().within("--db"));
   return std::optional<store::ResultStore>(std::move(*s));
@@ -67,7 +70,8 @@ Result<std::vector<bench::Workload>> workloads(const BenchArgs& a) {
   const int given = !a.tests.empty() + !a.prompt_file.empty() + !a.workload.empty();
   if (given > 1) return fail("--test", "give one of --test, --prompt-file and --workload");
   if (!a.workload.empty() && a.workload != "seed")
-    return fail("--workload", fmt::format("unknown workload '{}'", a.workload), "the only named workload is 'seed'");
+    return fail("--workload", fmt::format("unknown workload '{}'", a.workload),
+                "the only named workload is 'seed'");
   std::vector<bench::Workload> out;
   for (const auto& t : a.tests) {
     WORTHIT_TRY(w, bench::test_workload(t, a.gen_tokens));
@@ -94,7 +98,8 @@ Status check_numbers(const BenchArgs& a) {
 Result<bench::Endpoint> endpoint_for(const BenchArgs& a) {
   WORTHIT_TRY(e, bench::parse_endpoint(a.url.empty() ? default_url(a.server) : a.url));
   // The OpenAI adapter adds /v1 itself; people usually paste the base URL with it.
-  if (a.server == "openai" && e.base_path.size() >= 3 && e.base_path.substr(e.base_path.size() - 3) == "/v1")
+  if (a.server == "openai" && e.base_path.size() >= 3 &&
+      e.base_path.substr(e.base_path.size() - 3) == "/v1")
     e.base_path.resize(e.base_path.size() - 3);
   return e;
 }
@@ -135,8 +140,10 @@ class ProgressBar {
     if (!tty_) return;
     constexpr int kWidth = 24;
     const int fill = total_ > 0 ? done_ * kWidth / total_ : 0;
-    std::cerr << fmt::format("\r\033[K[{}{}] {}/{} {} {}", std::string(static_cast<size_t>(fill), '#'),
-                             std::string(static_cast<size_t>(kWidth - fill), ' '), done_, total_, test, what)
+    std::cerr << fmt::format("\r\033[K[{}{}] {}/{} {} {}",
+                             std::string(static_cast<size_t>(fill), '#'),
+                             std::string(static_cast<size_t>(kWidth - fill), ' '), done_, total_,
+                             test, what)
               << std::flush;
     drawn_ = true;
   }
@@ -144,61 +151,89 @@ class ProgressBar {
   bool tty_, drawn_ = false;
 };
 
-void print_stored(const std::vector<measure::Run>& runs, const std::string& path, std::ostream& out) {
+void print_stored(const std::vector<measure::Run>& runs, const std::string& path,
+                  std::ostream& out) {
   std::string ids;
   for (const auto& r : runs)
     if (r.id) ids += (ids.empty() ? "" : ", ") + std::to_string(*r.id);
-  if (!ids.empty()) out << fmt::format("stored as run {} in {} (worthit results --db {})\n", ids, path, path);
+  if (!ids.empty())
+    out << fmt::format("stored as run {} in {} (worthit results --db {})\n", ids, path, path);
 }
 
-int run(BenchArgs& a) {
-  if (auto ok = check_numbers(a); !ok) return report_error(ok.error());
-  auto adapter = bench::make_adapter(a.server);
-  if (!adapter) return report_error(adapter.error());
+/// What one invocation measures against, resolved from the flags.
+struct Session {
+  std::unique_ptr<bench::ServerAdapter> adapter;
+  bench::Endpoint endpoint;
+  std::vector<bench::Workload> workloads;
+  bench::RunnerOptions opts;
+};
+
+Result<Session> session(const BenchArgs& a) {
+  if (auto st = check_numbers(a); !st) return fail(st.error());
+  Session s;
+  WORTHIT_TRY(adapter, bench::make_adapter(a.server));
+  s.adapter = std::move(adapter);
   if (a.model.empty() && a.server != "llama-server")
-    return report_error(Error{"--model", fmt::format("--model is required for {}", a.server), ""});
-  auto ep = endpoint_for(a);
-  if (!ep) return report_error(ep.error());
-  auto ws = workloads(a);
-  if (!ws) return report_error(ws.error());
-  bench::RunnerOptions opts = runner_options(a);
-  if (opts.base.model.empty()) opts.base.model = "(loaded model)";
-  struct sigaction sa {};
-  sa.sa_handler = on_sigint;
-  ::sigaction(SIGINT, &sa, nullptr);
-  auto db = open_store(a);
-  if (!db) return report_error(db.error());
-  bool store_failed = false;
-  ProgressBar bar(static_cast<int>(ws->size()) * a.reps * a.users);
+    return fail("--model", fmt::format("--model is required for {}", a.server));
+  WORTHIT_TRY(ep, endpoint_for(a));
+  s.endpoint = ep;
+  WORTHIT_TRY(ws, workloads(a));
+  s.workloads = std::move(ws);
+  s.opts = runner_options(a);
+  if (s.opts.base.model.empty()) s.opts.base.model = "(loaded model)";
+  return s;
+}
+
+/// Runs every workload, storing each run as soon as it is measured so that a later Ctrl-C or
+/// failure loses nothing. Sets `store_failed` when a run could not be stored.
+std::vector<measure::Run> measure_all(const BenchArgs& a, const Session& s,
+                                      std::optional<store::ResultStore>& db, bool& store_failed) {
+  ProgressBar bar(static_cast<int>(s.workloads.size()) * a.reps * a.users);
   std::vector<std::string> telemetry_notes;
   const auto telemetry = bench::DeviceTelemetry::open(telemetry_notes);
   std::vector<measure::Run> runs;
-  for (const auto& w : *ws) {
+  for (const auto& w : s.workloads) {
     if (g_stop) break;
     bench::RunnerHooks hooks;
     hooks.stop = &g_stop;
     hooks.cancel = &g_cancel;
     hooks.telemetry = telemetry.get();
     hooks.telemetry_notes = telemetry_notes;
-    hooks.on_sample = [&](const measure::Sample& s) { bar.sample(w.name, s); };
+    hooks.on_sample = [&](const measure::Sample& x) { bar.sample(w.name, x); };
     hooks.on_phase = [&](const std::string& p) { bar.phase(w.name, p); };
-    runs.push_back(bench::run_workload(**adapter, *ep, w, opts, hooks));
-    // Stored as soon as it is measured, so that a later Ctrl-C or failure loses nothing.
-    if (*db) {
-      auto id = (*db)->add_run(runs.back());
-      if (id) runs.back().id = *id;
-      else store_failed = report_error(id.error().within("--db")) != 0;
-    }
+    runs.push_back(bench::run_workload(*s.adapter, s.endpoint, w, s.opts, hooks));
+    if (!db) continue;
+    auto id = db->add_run(runs.back());
+    if (id)
+      runs.back().id = *id;
+    else
+      store_failed = report_error(id.error().within("--db")) != 0;
   }
+  return runs;
+}
+
+int run(BenchArgs& a) {
+  auto s = session(a);
+  if (!s) return report_error(s.error());
+  auto db = open_store(a);
+  if (!db) return report_error(db.error());
+  struct sigaction sa {};
+  sa.sa_handler = on_sigint;
+  ::sigaction(SIGINT, &sa, nullptr);
+  bool store_failed = false;
+  const std::vector<measure::Run> runs = measure_all(a, *s, *db, store_failed);
   ::signal(SIGINT, SIG_DFL);
-  const BenchFormat f = a.g.json ? BenchFormat::Json : a.csv ? BenchFormat::Csv : a.md ? BenchFormat::Markdown : BenchFormat::Text;
+  const BenchFormat f = a.g.json ? BenchFormat::Json
+                        : a.csv  ? BenchFormat::Csv
+                        : a.md   ? BenchFormat::Markdown
+                                 : BenchFormat::Text;
   print_bench(runs, f, std::cout);
   if (*db && f == BenchFormat::Text) print_stored(runs, (*db)->path(), std::cout);
   if (g_stop) return kExitInterrupted;
   if (store_failed) return kExitFailure;
   for (const auto& r : runs)
-    for (const auto& s : r.samples)
-      if (s.ok) return kExitOk;
+    for (const auto& x : r.samples)
+      if (x.ok) return kExitOk;
   return kExitFailure;  // not a single request succeeded
 }
 
@@ -206,23 +241,38 @@ int run(BenchArgs& a) {
 
 void register_bench(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<BenchArgs>();
-  CLI::App* cmd = app.add_subcommand("bench", "Measure a model on a running ollama, llama-server or OpenAI-compatible server");
+  CLI::App* cmd = app.add_subcommand(
+      "bench", "Measure a model on a running ollama, llama-server or OpenAI-compatible server");
   cmd->add_option("--server", a->server, "Server API: ollama, llama-server, openai")->required();
-  cmd->add_option("--url", a->url, "Server URL (default: ollama http://127.0.0.1:11434, llama-server :8080, openai :8000)");
-  cmd->add_option("--model", a->model, "Model name as the server knows it (llama-server: optional)");
-  cmd->add_option("--test", a->tests, "llama-bench test, repeatable: pp512, tg128, pp512+tg128, pp2048@d8192");
+  cmd->add_option(
+      "--url", a->url,
+      "Server URL (default: ollama http://127.0.0.1:11434, llama-server :8080, openai :8000)");
+  cmd->add_option("--model", a->model,
+                  "Model name as the server knows it (llama-server: optional)");
+  cmd->add_option("--test", a->tests,
+                  "llama-bench test, repeatable: pp512, tg128, pp512+tg128, pp2048@d8192");
   cmd->add_option("--prompt-file", a->prompt_file, "Send this file's text as the user message");
-  cmd->add_option("--workload", a->workload, "seed (default): the seed study's Tokyo itinerary prompt");
-  cmd->add_option("--gen-tokens", a->gen_tokens, "Tokens to generate (default: 1000 for chat workloads, the tg part of a test)");
+  cmd->add_option("--workload", a->workload,
+                  "seed (default): the seed study's Tokyo itinerary prompt");
+  cmd->add_option("--gen-tokens", a->gen_tokens,
+                  "Tokens to generate (default: 1000 for chat workloads, the tg part of a test)");
   cmd->add_option("--reps", a->reps, "Timed repetitions per test")->capture_default_str();
-  cmd->add_option("--warmup", a->warmup, "Untimed requests before the repetitions")->capture_default_str();
+  cmd->add_option("--warmup", a->warmup, "Untimed requests before the repetitions")
+      ->capture_default_str();
   cmd->add_option("--users", a->users, "Concurrent streams per repetition")->capture_default_str();
-  cmd->add_option("--timeout-s", a->timeout_s, "Seconds without data from the server before a request fails")->capture_default_str();
-  cmd->add_option("--ctx", a->ctx, "Context size to ask for, tokens (ollama num_ctx; 0 = the server's default)");
-  cmd->add_option("--seed", a->seed, "Sampling seed sent with every request")->capture_default_str();
-  cmd->add_option("--system", a->system_id, "Catalog system id this machine is (recorded with the run)");
+  cmd->add_option("--timeout-s", a->timeout_s,
+                  "Seconds without data from the server before a request fails")
+      ->capture_default_str();
+  cmd->add_option("--ctx", a->ctx,
+                  "Context size to ask for, tokens (ollama num_ctx; 0 = the server's default)");
+  cmd->add_option("--seed", a->seed, "Sampling seed sent with every request")
+      ->capture_default_str();
+  cmd->add_option("--system", a->system_id,
+                  "Catalog system id this machine is (recorded with the run)");
   cmd->add_option("--system-prompt", a->system_prompt, "System message for chat workloads");
-  cmd->add_option("--db", a->db, "Results database each run is stored in as it finishes (default: $XDG_DATA_HOME/worthit/results.db)");
+  cmd->add_option("--db", a->db,
+                  "Results database each run is stored in as it finishes (default: "
+                  "$XDG_DATA_HOME/worthit/results.db)");
   cmd->add_flag("--no-db", a->no_db, "Do not store the runs");
   cmd->add_flag("--csv", a->csv, "One CSV row per sample");
   cmd->add_flag("--md", a->md, "Markdown summary table");

@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 namespace worthit::bench {
 
@@ -66,16 +66,21 @@ std::string describe(httplib::Error err, const Endpoint& e, const HttpTimeouts& 
                      bool got_bytes) {
   switch (err) {
     case httplib::Error::Connection:
-      return fmt::format("cannot connect to {}:{} (connection refused or unreachable)", e.host, e.port);
+      return fmt::format("cannot connect to {}:{} (connection refused or unreachable)", e.host,
+                         e.port);
     case httplib::Error::ConnectionTimeout:
       return fmt::format("cannot connect to {}:{} within {:g} s", e.host, e.port, t.connect_s);
     case httplib::Error::Read:
       if (silence_s >= 0.9 * t.read_s)
-        return fmt::format("no data from the server for {:g} s (timeout; see --timeout-s)", t.read_s);
+        return fmt::format("no data from the server for {:g} s (timeout; see --timeout-s)",
+                           t.read_s);
       return got_bytes ? "connection closed mid-response" : "connection closed before a response";
-    case httplib::Error::Write: return "connection closed while sending the request";
-    case httplib::Error::Canceled: return "request canceled";
-    default: return fmt::format("HTTP client error: {}", httplib::to_string(err));
+    case httplib::Error::Write:
+      return "connection closed while sending the request";
+    case httplib::Error::Canceled:
+      return "request canceled";
+    default:
+      return fmt::format("HTTP client error: {}", httplib::to_string(err));
   }
 }
 
@@ -127,11 +132,14 @@ Result<HttpResponse> HttpClient::send(const std::string& method, const std::stri
 }
 
 Result<HttpResponse> HttpClient::stream(const std::string& path, const std::string& json_body,
-                                        const ChunkHandler& on_chunk, const std::atomic<bool>* cancel) {
+                                        const ChunkHandler& on_chunk,
+                                        const std::atomic<bool>* cancel) {
   return send("POST", path, json_body, &on_chunk, cancel);
 }
 
-Result<HttpResponse> HttpClient::get(const std::string& path) { return send("GET", path, "", nullptr, nullptr); }
+Result<HttpResponse> HttpClient::get(const std::string& path) {
+  return send("GET", path, "", nullptr, nullptr);
+}
 
 Result<HttpResponse> HttpClient::post(const std::string& path, const std::string& json_body) {
   return send("POST", path, json_body, nullptr, nullptr);
@@ -146,7 +154,8 @@ std::string server_error_text(const std::string& body) {
       return e["message"].get<std::string>();
   }
   // llama-server's "error:" stream line carries the error object itself.
-  if (j.is_object() && j.contains("message") && j["message"].is_string()) return j["message"].get<std::string>();
+  if (j.is_object() && j.contains("message") && j["message"].is_string())
+    return j["message"].get<std::string>();
   std::string s = body.substr(0, 200);
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;

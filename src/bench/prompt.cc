@@ -20,7 +20,8 @@ Result<int64_t> PromptPlanner::server_count(HttpClient& http, int64_t words, uin
   r.n_gen = 1;
   WORTHIT_TRY(s, adapter_.send(http, r, nullptr));
   if (!s.server.prompt_tokens)
-    return fail(std::string(adapter_.name()), "the server reported no prompt token count; cannot size the prompt");
+    return fail(std::string(adapter_.name()),
+                "the server reported no prompt token count; cannot size the prompt");
   return *s.server.prompt_tokens;
 }
 
@@ -48,7 +49,8 @@ Status PromptPlanner::prepare(HttpClient& http, std::vector<std::string>& notes)
   WORTHIT_TRY(c, server_count(http, words_, 0xca11b2));
   approx_ = c;
   notes.push_back(fmt::format(
-      "prompt: the API has no tokenizer; a filler of {} words was calibrated against the server's count: "
+      "prompt: the API has no tokenizer; a filler of {} words was calibrated against the server's "
+      "count: "
       "{} tokens for {} requested (each request's nonce line may add or remove a token or two)",
       words_, c, total));
   return Ok{};
@@ -70,7 +72,8 @@ Result<PlannedRequest> PromptPlanner::plan_exact(HttpClient& http, uint64_t nonc
     if (static_cast<int64_t>(tokens.size()) >= total) break;
   }
   if (static_cast<int64_t>(tokens.size()) < total)
-    return fail("prompt", fmt::format("the filler gave only {} of {} tokens", tokens.size(), total));
+    return fail("prompt",
+                fmt::format("the filler gave only {} of {} tokens", tokens.size(), total));
   if (total > 0) tokens.resize(static_cast<size_t>(total));
   PlannedRequest p;
   p.timed = base_;
@@ -100,8 +103,9 @@ PlannedRequest PromptPlanner::plan_text(uint64_t nonce) const {
   p.timed.text = head + filler_text(words_);
   p.prompt_tokens_approx = approx_;
   if (w_.depth > 0 && words_ > 0) {
-    const auto prefix_words = std::llround(static_cast<double>(words_) * static_cast<double>(w_.depth) /
-                                           static_cast<double>(total_tokens()));
+    const auto prefix_words =
+        std::llround(static_cast<double>(words_) * static_cast<double>(w_.depth) /
+                     static_cast<double>(total_tokens()));
     p.prime = base_;
     p.prime->text = head + filler_text(prefix_words);
     p.prime->n_gen = 1;

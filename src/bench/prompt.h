@@ -19,9 +19,9 @@ namespace worthit::bench {
 struct PlannedRequest {
   std::optional<GenRequest> prime;  ///< untimed, fills the first `depth` tokens of the context
   GenRequest timed;
-  int64_t prompt_tokens_sent = 0;     ///< exact count sent (tokenizer); 0 when unknown
-  int64_t prompt_tokens_approx = 0;   ///< calibrated estimate when the count is not exact
-  int64_t expected_cached_tokens = 0; ///< the depth prefix, reused on purpose
+  int64_t prompt_tokens_sent = 0;      ///< exact count sent (tokenizer); 0 when unknown
+  int64_t prompt_tokens_approx = 0;    ///< calibrated estimate when the count is not exact
+  int64_t expected_cached_tokens = 0;  ///< the depth prefix, reused on purpose
 };
 
 /// Builds the requests of a workload for one server.
@@ -45,9 +45,9 @@ class PromptPlanner {
   const ServerAdapter& adapter_;
   Workload w_;
   GenRequest base_;
-  bool exact_ = false;      ///< the server tokenizes (set by prepare)
-  int64_t words_ = 0;       ///< filler words for depth + n_prompt tokens (text servers)
-  int64_t approx_ = 0;      ///< the server's count for that filler
+  bool exact_ = false;  ///< the server tokenizes (set by prepare)
+  int64_t words_ = 0;   ///< filler words for depth + n_prompt tokens (text servers)
+  int64_t approx_ = 0;  ///< the server's count for that filler
 };
 
 }  // namespace worthit::bench

@@ -12,9 +12,12 @@ nlohmann::json opt(const std::optional<T>& v) {
 }
 
 nlohmann::json server_json(const measure::ServerReported& s) {
-  return {{"prompt_tokens", opt(s.prompt_tokens)}, {"prompt_s", opt(s.prompt_s)},
-          {"gen_tokens", opt(s.gen_tokens)},       {"gen_s", opt(s.gen_s)},
-          {"cached_tokens", opt(s.cached_tokens)}, {"load_s", opt(s.load_s)},
+  return {{"prompt_tokens", opt(s.prompt_tokens)},
+          {"prompt_s", opt(s.prompt_s)},
+          {"gen_tokens", opt(s.gen_tokens)},
+          {"gen_s", opt(s.gen_s)},
+          {"cached_tokens", opt(s.cached_tokens)},
+          {"load_s", opt(s.load_s)},
           {"total_s", opt(s.total_s)}};
 }
 

@@ -20,15 +20,16 @@ struct RunState {
   const RunnerHooks& hooks;
   PromptPlanner planner;
   measure::Run& run;
-  std::optional<int64_t> reference_prompt_tokens;  ///< first count seen, for servers without a tokenizer
+  std::optional<int64_t>
+      reference_prompt_tokens;  ///< first count seen, for servers without a tokenizer
 };
 
 bool flag(const std::atomic<bool>* f) { return f && f->load(); }
 
 uint64_t nonce_for(const RunnerOptions& o, const std::string& test, int rep, int user) {
   // splitmix64 over (seed, test, rep, user): distinct for every request of the invocation.
-  uint64_t x = o.nonce_seed ^ std::hash<std::string>{}(test) ^ (static_cast<uint64_t>(rep + 1000) << 20) ^
-               static_cast<uint64_t>(user);
+  uint64_t x = o.nonce_seed ^ std::hash<std::string>{}(test) ^
+               (static_cast<uint64_t>(rep + 1000) << 20) ^ static_cast<uint64_t>(user);
   x += 0x9e3779b97f4a7c15ULL;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
@@ -37,13 +38,15 @@ uint64_t nonce_for(const RunnerOptions& o, const std::string& test, int rep, int
 
 // A prompt-cache hit: the server says it reused more than the depth prefix, or it evaluated fewer
 // prompt tokens than were sent (beyond the nonce's jitter when the count is only approximate).
-bool cache_hit(const measure::Sample& s, const PlannedRequest& p, std::optional<int64_t> reference) {
+bool cache_hit(const measure::Sample& s, const PlannedRequest& p,
+               std::optional<int64_t> reference) {
   if (s.server.cached_tokens && *s.server.cached_tokens > p.expected_cached_tokens) return true;
   if (!s.server.prompt_tokens) return false;
   const int64_t got = *s.server.prompt_tokens;
   if (p.prompt_tokens_sent > 0) return got < p.prompt_tokens_sent - p.expected_cached_tokens;
-  const int64_t approx = p.prompt_tokens_approx > 0 ? p.prompt_tokens_approx - p.expected_cached_tokens
-                                                    : reference.value_or(0);
+  const int64_t approx = p.prompt_tokens_approx > 0
+                             ? p.prompt_tokens_approx - p.expected_cached_tokens
+                             : reference.value_or(0);
   return approx > 0 && got < approx - std::max<int64_t>(8, approx / 10);
 }
 
@@ -70,7 +73,8 @@ measure::Sample timed_request(RunState& st, const PlannedRequest& p, int rep, in
 }
 
 /// Plans and primes every user's request; a user whose preparation fails gets a failed sample.
-std::vector<std::optional<PlannedRequest>> prepare_users(RunState& st, int rep, std::vector<measure::Sample>& out) {
+std::vector<std::optional<PlannedRequest>> prepare_users(RunState& st, int rep,
+                                                         std::vector<measure::Sample>& out) {
   std::vector<std::optional<PlannedRequest>> plans(static_cast<size_t>(st.opts.users));
   HttpClient http(st.endpoint, st.opts.timeouts);
   for (int u = 0; u < st.opts.users; ++u) {
@@ -100,9 +104,13 @@ void run_repetition(RunState& st, int rep) {
   std::vector<std::thread> threads;
   for (size_t u = 0; u < plans.size(); ++u) {
     if (!plans[u]) continue;
-    auto work = [&, u] { timed[u] = timed_request(st, *plans[u], rep, static_cast<int>(u), rep_start); };
-    if (plans.size() == 1) work();
-    else threads.emplace_back(work);
+    auto work = [&, u] {
+      timed[u] = timed_request(st, *plans[u], rep, static_cast<int>(u), rep_start);
+    };
+    if (plans.size() == 1)
+      work();
+    else
+      threads.emplace_back(work);
   }
   for (auto& t : threads) t.join();
   std::optional<measure::Telemetry> tel;
@@ -111,7 +119,8 @@ void run_repetition(RunState& st, int rep) {
     if (!plans[u]) continue;
     measure::Sample& s = timed[u];
     if (s.ok) {
-      if (!st.reference_prompt_tokens && s.server.prompt_tokens) st.reference_prompt_tokens = s.server.prompt_tokens;
+      if (!st.reference_prompt_tokens && s.server.prompt_tokens)
+        st.reference_prompt_tokens = s.server.prompt_tokens;
       s.prompt_cache_hit = cache_hit(s, *plans[u], st.reference_prompt_tokens);
       if (tel) s.telemetry = *tel;
     }
@@ -128,9 +137,12 @@ void warm_up(RunState& st) {
   for (int i = 0; i < st.opts.warmup && !flag(st.hooks.stop); ++i) {
     if (st.hooks.on_phase) st.hooks.on_phase(fmt::format("warm-up {}/{}", i + 1, st.opts.warmup));
     auto p = st.planner.plan(http, nonce_for(st.opts, st.run.test, -1 - i, 0));
-    auto r = p ? st.adapter.send(http, p->timed, st.hooks.cancel) : Result<measure::Sample>(fail(p.error()));
-    if (!r) st.run.notes.push_back(fmt::format("warm-up {} failed: {}", i + 1, r.error().message()));
-    else if (!st.reference_prompt_tokens) st.reference_prompt_tokens = r->server.prompt_tokens;
+    auto r = p ? st.adapter.send(http, p->timed, st.hooks.cancel)
+               : Result<measure::Sample>(fail(p.error()));
+    if (!r)
+      st.run.notes.push_back(fmt::format("warm-up {} failed: {}", i + 1, r.error().message()));
+    else if (!st.reference_prompt_tokens)
+      st.reference_prompt_tokens = r->server.prompt_tokens;
   }
 }
 
@@ -171,7 +183,8 @@ void finish_run(RunState& st) {
     for (auto& n : info->notes) st.run.notes.push_back(n);
   }
   for (const auto& n : st.hooks.telemetry_notes) st.run.notes.push_back(n);
-  if (!st.hooks.telemetry) st.run.notes.push_back("telemetry: none (no readable GPU or CPU energy source)");
+  if (!st.hooks.telemetry)
+    st.run.notes.push_back("telemetry: none (no readable GPU or CPU energy source)");
 }
 
 }  // namespace
@@ -188,7 +201,8 @@ std::string utc_now_rfc3339() {
 measure::Run run_workload(const ServerAdapter& adapter, const Endpoint& endpoint, const Workload& w,
                           const RunnerOptions& opts, const RunnerHooks& hooks) {
   measure::Run run = new_run(adapter, endpoint, w, opts);
-  RunState st{adapter, endpoint, opts, hooks, PromptPlanner(adapter, w, opts.base), run, std::nullopt};
+  RunState st{adapter, endpoint,    opts, hooks, PromptPlanner(adapter, w, opts.base),
+              run,     std::nullopt};
   HttpClient http(endpoint, opts.timeouts);
   if (hooks.on_phase && !w.chat()) hooks.on_phase("sizing the prompt");
   if (auto ok = st.planner.prepare(http, run.notes); !ok) {
@@ -209,7 +223,8 @@ measure::Run run_workload(const ServerAdapter& adapter, const Endpoint& endpoint
     run_repetition(st, rep);
   }
   if (opts.users > 1 && hooks.telemetry)
-    run.notes.push_back("telemetry: with --users N every sample carries its whole repetition's window");
+    run.notes.push_back(
+        "telemetry: with --users N every sample carries its whole repetition's window");
   finish_run(st);
   return run;
 }

@@ -34,11 +34,11 @@ struct RunnerOptions {
   int reps = 3;
   int warmup = 1;
   int users = 1;
-  GenRequest base;                ///< model, system message, context size, seed
+  GenRequest base;  ///< model, system message, context size, seed
   HttpTimeouts timeouts;
-  uint64_t nonce_seed = 0;        ///< makes every request of this invocation unique
-  std::string host;               ///< provenance: where the measurement ran
-  std::string system;             ///< provenance: catalog system id, when given
+  uint64_t nonce_seed = 0;  ///< makes every request of this invocation unique
+  std::string host;         ///< provenance: where the measurement ran
+  std::string system;       ///< provenance: catalog system id, when given
 };
 
 /// Ways to follow and stop a run from outside (the CLI's Ctrl-C handler and progress bar).
@@ -53,7 +53,8 @@ struct RunnerHooks {
 
 /// Runs `w` against the server at `endpoint` through `adapter` and returns the run with every
 /// sample. Never throws for server misbehaviour: each failed request is a failed sample with its
-/// message, and a failure before the repetitions (e.g. prompt sizing) fails each repetition with it.
+/// message, and a failure before the repetitions (e.g. prompt sizing) fails each repetition with
+/// it.
 measure::Run run_workload(const ServerAdapter& adapter, const Endpoint& endpoint, const Workload& w,
                           const RunnerOptions& opts, const RunnerHooks& hooks);
 

@@ -21,7 +21,8 @@ void StreamRecorder::fill(const HttpResponse& r, measure::ClientObserved& c) con
   c.first_token_s = content_t_.front();
   c.last_token_s = content_t_.back();
   c.chunk_gaps_s.clear();
-  for (size_t i = 1; i < content_t_.size(); ++i) c.chunk_gaps_s.push_back(content_t_[i] - content_t_[i - 1]);
+  for (size_t i = 1; i < content_t_.size(); ++i)
+    c.chunk_gaps_s.push_back(content_t_[i] - content_t_[i - 1]);
 }
 
 Status StreamRecorder::outcome(const Result<HttpResponse>& r, const std::string& where) const {
@@ -37,13 +38,15 @@ Status StreamRecorder::outcome(const Result<HttpResponse>& r, const std::string&
   return Ok{};
 }
 
-std::optional<Result<std::vector<int64_t>>> ServerAdapter::tokenize(HttpClient&, const std::string&) const {
+std::optional<Result<std::vector<int64_t>>> ServerAdapter::tokenize(HttpClient&,
+                                                                    const std::string&) const {
   return std::nullopt;
 }
 
 const std::vector<AdapterEntry>& builtin_adapters() {
   static const std::vector<AdapterEntry> kAdapters = {
-      {"ollama", "ollama's /api/chat and /api/generate (NDJSON); durations in ns", make_ollama_adapter},
+      {"ollama", "ollama's /api/chat and /api/generate (NDJSON); durations in ns",
+       make_ollama_adapter},
       {"llama-server", "llama.cpp's llama-server /completion (SSE) with its timings object",
        make_llama_server_adapter},
       {"openai", "any OpenAI-compatible /v1 server (vLLM, SGLang, LM Studio …); counts from usage",

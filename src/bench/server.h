@@ -6,12 +6,11 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "bench/http.h"
 #include "core/error.h"
@@ -21,23 +20,23 @@ namespace worthit::bench {
 
 /// One generation request as the runner asks for it.
 struct GenRequest {
-  std::string model;              ///< the server's model name (--model)
-  bool chat = true;               ///< through the chat template (seed, prompt-file) or raw text (tests)
-  std::string system;             ///< system message, chat only; empty = the model's default
-  std::string text;               ///< user message, or the raw prompt text
-  std::vector<int64_t> tokens;    ///< exact prompt tokens (llama-server); used instead of `text`
-  int64_t n_gen = 1;              ///< tokens to generate
-  bool ignore_eos = false;        ///< keep generating past end-of-sequence (tests; llama-server only)
-  bool cache_prompt = false;      ///< allow reuse of a cached prefix (only for depth priming)
-  std::optional<int64_t> n_ctx;   ///< context size to ask for (ollama num_ctx)
+  std::string model;   ///< the server's model name (--model)
+  bool chat = true;    ///< through the chat template (seed, prompt-file) or raw text (tests)
+  std::string system;  ///< system message, chat only; empty = the model's default
+  std::string text;    ///< user message, or the raw prompt text
+  std::vector<int64_t> tokens;  ///< exact prompt tokens (llama-server); used instead of `text`
+  int64_t n_gen = 1;            ///< tokens to generate
+  bool ignore_eos = false;      ///< keep generating past end-of-sequence (tests; llama-server only)
+  bool cache_prompt = false;    ///< allow reuse of a cached prefix (only for depth priming)
+  std::optional<int64_t> n_ctx;  ///< context size to ask for (ollama num_ctx)
   int64_t seed = 42;
 };
 
 /// What the server says about itself and the model, gathered before the run.
 struct ServerInfo {
-  std::string build;                                     ///< version or build id
-  nlohmann::json details = nlohmann::json::object();     ///< e.g. /api/ps sizes, /props fields
-  std::vector<std::string> notes;                        ///< what could not be read, and why
+  std::string build;                                  ///< version or build id
+  nlohmann::json details = nlohmann::json::object();  ///< e.g. /api/ps sizes, /props fields
+  std::vector<std::string> notes;                     ///< what could not be read, and why
 };
 
 /// Shared parts of every streamed request: client-side timing of content chunks and the

@@ -19,7 +19,7 @@ struct Stats {
   double p99 = 0;
   double min = 0;
   double max = 0;
-  std::optional<double> cv;      ///< stddev / mean; none when n < 2 or mean == 0
+  std::optional<double> cv;  ///< stddev / mean; none when n < 2 or mean == 0
 };
 
 /// The p-th percentile (0 <= p <= 100) of ascending `sorted` values, interpolating linearly

@@ -59,7 +59,8 @@ void SseParser::line(std::string_view l, const EventHandler& on_event) {
   if (l.front() == ':') return;  // comment / keep-alive
   const size_t colon = l.find(':');
   const std::string_view field = l.substr(0, colon);
-  std::string_view value = colon == std::string_view::npos ? std::string_view() : l.substr(colon + 1);
+  std::string_view value =
+      colon == std::string_view::npos ? std::string_view() : l.substr(colon + 1);
   if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   if (field == "data" || field == "error") {
     if (field == "error") current_.event = "error";

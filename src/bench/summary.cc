@@ -10,7 +10,8 @@ SampleMetrics sample_metrics(const measure::Sample& s) {
   SampleMetrics m;
   const auto& sv = s.server;
   const auto& c = s.client;
-  if (sv.gen_tokens && sv.gen_s && *sv.gen_s > 0) m.eval_rate_tps = static_cast<double>(*sv.gen_tokens) / *sv.gen_s;
+  if (sv.gen_tokens && sv.gen_s && *sv.gen_s > 0)
+    m.eval_rate_tps = static_cast<double>(*sv.gen_tokens) / *sv.gen_s;
   if (sv.prompt_tokens && sv.prompt_s && *sv.prompt_s > 0)
     m.prompt_eval_rate_tps = static_cast<double>(*sv.prompt_tokens) / *sv.prompt_s;
   m.ttft_s = c.first_token_s;
@@ -52,7 +53,8 @@ std::vector<double> aggregate_rates(const measure::Run& run) {
   }
   std::vector<double> out;
   for (const auto& [rep, w] : reps)
-    if (w.complete && w.end > w.begin) out.push_back(static_cast<double>(w.tokens) / (w.end - w.begin));
+    if (w.complete && w.end > w.begin)
+      out.push_back(static_cast<double>(w.tokens) / (w.end - w.begin));
   return out;
 }
 
@@ -98,10 +100,12 @@ RunSummary summarize_run(const measure::Run& run) {
 
 nlohmann::json stats_json(const std::optional<Stats>& s) {
   if (!s) return nullptr;
-  auto opt = [](const std::optional<double>& v) -> nlohmann::json { return v ? nlohmann::json(*v) : nullptr; };
-  return {{"n", s->n},     {"mean", s->mean}, {"stddev", opt(s->stddev)}, {"median", s->median},
-          {"p90", s->p90}, {"p99", s->p99},   {"min", s->min},            {"max", s->max},
-          {"cv", opt(s->cv)}};
+  auto opt = [](const std::optional<double>& v) -> nlohmann::json {
+    return v ? nlohmann::json(*v) : nullptr;
+  };
+  return {{"n", s->n},           {"mean", s->mean}, {"stddev", opt(s->stddev)},
+          {"median", s->median}, {"p90", s->p90},   {"p99", s->p99},
+          {"min", s->min},       {"max", s->max},   {"cv", opt(s->cv)}};
 }
 
 nlohmann::json summary_json(const RunSummary& s) {
@@ -121,7 +125,8 @@ nlohmann::json summary_json(const RunSummary& s) {
             {"first_byte_s", stats_json(s.first_byte_s)},
             {"aggregate_eval_rate_tps", stats_json(s.aggregate_tps)}}},
           {"telemetry",
-           {{"gpu_power_avg_w", stats_json(s.gpu_power_avg_w)}, {"gpu_energy_j", stats_json(s.gpu_energy_j)}}}};
+           {{"gpu_power_avg_w", stats_json(s.gpu_power_avg_w)},
+            {"gpu_energy_j", stats_json(s.gpu_energy_j)}}}};
 }
 
 }  // namespace worthit::bench

@@ -4,10 +4,9 @@
 // monotonic clock) or "telemetry".
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "bench/stats.h"
 #include "measure/record.h"
@@ -30,9 +29,9 @@ SampleMetrics sample_metrics(const measure::Sample& s);
 /// left out of the prompt eval rate (their prompt was not evaluated in full).
 struct RunSummary {
   int64_t ok = 0, failed = 0, cache_hits = 0;
-  std::optional<Stats> eval_rate_tps, prompt_eval_rate_tps;  ///< server
+  std::optional<Stats> eval_rate_tps, prompt_eval_rate_tps;                              ///< server
   std::optional<Stats> ttft_s, tpot_s, eval_rate_tps_client, chunk_gap_s, first_byte_s;  ///< client
-  std::optional<Stats> prompt_tokens, gen_tokens;            ///< server counts
+  std::optional<Stats> prompt_tokens, gen_tokens;  ///< server counts
   /// --users N: generated tokens of all users of a repetition / the repetition's wall time
   /// (first request sent to last response ended), one value per repetition.
   std::optional<Stats> aggregate_tps;

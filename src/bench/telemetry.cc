@@ -57,9 +57,12 @@ measure::Telemetry DeviceTelemetry::end(std::vector<std::string>& notes) {
   }
   if (rapl_begun_) {
     auto after = probe::read_rapl();
-    auto e = after ? probe::rapl_energy_between(rapl_begin_, *after) : Result<double>(fail(after.error()));
-    if (e) t.cpu_energy_j = *e;
-    else note("CPU energy: " + e.error().message());
+    auto e = after ? probe::rapl_energy_between(rapl_begin_, *after)
+                   : Result<double>(fail(after.error()));
+    if (e)
+      t.cpu_energy_j = *e;
+    else
+      note("CPU energy: " + e.error().message());
   }
   return t;
 }

@@ -32,11 +32,11 @@ class DeviceTelemetry : public TelemetryWindow {
 
  private:
   DeviceTelemetry() = default;
-  std::unique_ptr<probe::PowerSampler> sampler_;         ///< null without NVML
-  bool rapl_ = false;                                     ///< RAPL was readable at open()
+  std::unique_ptr<probe::PowerSampler> sampler_;  ///< null without NVML
+  bool rapl_ = false;                             ///< RAPL was readable at open()
   std::vector<probe::RaplReading> rapl_begin_;
   bool rapl_begun_ = false;
-  std::vector<std::string> noted_;                        ///< notes already given
+  std::vector<std::string> noted_;  ///< notes already given
 };
 
 }  // namespace worthit::bench

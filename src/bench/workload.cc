@@ -39,7 +39,9 @@ Result<Workload> prompt_file_workload(const std::string& path, int64_t gen_token
 
 Result<Workload> test_workload(const std::string& name, int64_t gen_tokens) {
   auto b = parse_bench_test(name);
-  if (!b) return fail("--test", b.error().what, "tests look like pp512, tg128, pp512+tg128, pp2048@d8192");
+  if (!b)
+    return fail("--test", b.error().what,
+                "tests look like pp512, tg128, pp512+tg128, pp2048@d8192");
   Workload w;
   w.name = name;
   w.kind = WorkloadKind::Test;
@@ -53,10 +55,10 @@ Result<Workload> test_workload(const std::string& name, int64_t gen_tokens) {
 std::string filler_text(int64_t words) {
   // Common words that BPE vocabularies hold as single tokens with a leading space.
   static constexpr std::array<std::string_view, 32> kWords = {
-      "the",   "river", "moves", "slowly", "past", "green", "fields", "and",
-      "old",   "stone", "walls", "while",  "birds", "sing",  "over",  "quiet",
-      "roads", "near",  "small", "towns",  "where", "people", "walk", "under",
-      "tall",  "trees", "in",    "the",    "warm",  "light", "of",    "evening"};
+      "the",   "river", "moves", "slowly", "past",  "green",  "fields", "and",
+      "old",   "stone", "walls", "while",  "birds", "sing",   "over",   "quiet",
+      "roads", "near",  "small", "towns",  "where", "people", "walk",   "under",
+      "tall",  "trees", "in",    "the",    "warm",  "light",  "of",     "evening"};
   std::string out;
   out.reserve(static_cast<size_t>(words) * 6);
   for (int64_t i = 0; i < words; ++i) {

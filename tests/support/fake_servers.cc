@@ -33,7 +33,8 @@ int64_t count_words(const std::string& s) {
 std::string sse(const nlohmann::json& j) { return "data: " + j.dump() + "\n\n"; }
 
 int64_t generated(const FakeConfig& c, const nlohmann::json& body, const char* key) {
-  const int64_t want = body.contains(key) && body[key].is_number() ? body[key].get<int64_t>() : c.tokens;
+  const int64_t want =
+      body.contains(key) && body[key].is_number() ? body[key].get<int64_t>() : c.tokens;
   return want > 0 ? std::min<int64_t>(want, c.tokens) : c.tokens;
 }
 
@@ -42,11 +43,23 @@ int64_t generated(const FakeConfig& c, const nlohmann::json& body, const char* k
 void misbehave(Script& s, Behaviour b, size_t final_pieces, const std::string& bad_line) {
   const size_t keep = std::min<size_t>(2, s.pieces.size());
   switch (b) {
-    case Behaviour::Hang: s.pieces.resize(keep); s.end = Script::End::Hang; break;
-    case Behaviour::CloseMidStream: s.pieces.resize(keep); s.end = Script::End::Close; break;
-    case Behaviour::Malformed: s.pieces.resize(1); s.pieces.push_back(bad_line); break;
-    case Behaviour::NoFinal: s.pieces.resize(s.pieces.size() - final_pieces); break;
-    default: break;
+    case Behaviour::Hang:
+      s.pieces.resize(keep);
+      s.end = Script::End::Hang;
+      break;
+    case Behaviour::CloseMidStream:
+      s.pieces.resize(keep);
+      s.end = Script::End::Close;
+      break;
+    case Behaviour::Malformed:
+      s.pieces.resize(1);
+      s.pieces.push_back(bad_line);
+      break;
+    case Behaviour::NoFinal:
+      s.pieces.resize(s.pieces.size() - final_pieces);
+      break;
+    default:
+      break;
   }
 }
 
@@ -73,21 +86,35 @@ Script FakeServer::Impl::ollama(const nlohmann::json& body, bool chat, Behaviour
   s.content_type = "application/x-ndjson";
   const nlohmann::json opts = body.value("options", nlohmann::json::object());
   const int64_t n = generated(cfg, opts, "num_predict");
-  const std::string text = chat ? body["messages"].back().value("content", "") : body.value("prompt", "");
-  const int64_t p = b == Behaviour::CacheHit ? 1 : count_words(text) + (chat ? kFakeTemplateTokens : 1);
+  const std::string text =
+      chat ? body["messages"].back().value("content", "") : body.value("prompt", "");
+  const int64_t p =
+      b == Behaviour::CacheHit ? 1 : count_words(text) + (chat ? kFakeTemplateTokens : 1);
   for (int64_t i = 0; i < n; ++i) {
-    nlohmann::json j = {{"model", body.value("model", "")}, {"created_at", "2026-11-23T10:00:00.000000Z"}, {"done", false}};
+    nlohmann::json j = {{"model", body.value("model", "")},
+                        {"created_at", "2026-11-23T10:00:00.000000Z"},
+                        {"done", false}};
     const std::string tok = "tok" + std::to_string(i) + " ";
-    if (chat) j["message"] = {{"role", "assistant"}, {"content", tok}};
-    else j["response"] = tok;
+    if (chat)
+      j["message"] = {{"role", "assistant"}, {"content", tok}};
+    else
+      j["response"] = tok;
     s.pieces.push_back(j.dump() + "\n");
   }
-  nlohmann::json fin = {{"model", body.value("model", "")}, {"created_at", "2026-11-23T10:00:01.000000Z"},
-                        {"done", true}, {"done_reason", "length"}, {"total_duration", 80000000},
-                        {"load_duration", 1000000}, {"prompt_eval_count", p}, {"prompt_eval_duration", 20000000},
-                        {"eval_count", n}, {"eval_duration", 50000000}};
-  if (chat) fin["message"] = {{"role", "assistant"}, {"content", ""}};
-  else fin["response"] = "";
+  nlohmann::json fin = {{"model", body.value("model", "")},
+                        {"created_at", "2026-11-23T10:00:01.000000Z"},
+                        {"done", true},
+                        {"done_reason", "length"},
+                        {"total_duration", 80000000},
+                        {"load_duration", 1000000},
+                        {"prompt_eval_count", p},
+                        {"prompt_eval_duration", 20000000},
+                        {"eval_count", n},
+                        {"eval_duration", 50000000}};
+  if (chat)
+    fin["message"] = {{"role", "assistant"}, {"content", ""}};
+  else
+    fin["response"] = "";
   s.pieces.push_back(fin.dump() + "\n");
   misbehave(s, b, 1, "{\"model\": \"fake\", \"response\": \"tok\n");
   return s;
@@ -111,16 +138,34 @@ Script FakeServer::Impl::llama(const nlohmann::json& body, Behaviour b) {
   }
   if (b == Behaviour::CacheHit) cached += p - 1, p = 1;
   for (int64_t i = 0; i < n; ++i)
-    s.pieces.push_back(sse({{"index", 0}, {"content", "tok" + std::to_string(i) + " "}, {"tokens", {100 + i}},
-                            {"stop", false}, {"id_slot", -1}, {"tokens_predicted", i + 1}, {"tokens_evaluated", p + cached}}));
-  s.pieces.push_back(sse({{"index", 0}, {"content", ""}, {"tokens", nlohmann::json::array()}, {"id_slot", 0},
-                          {"stop", true}, {"model", "fake"}, {"tokens_predicted", n}, {"tokens_evaluated", p + cached},
-                          {"stop_type", "limit"}, {"stopping_word", ""}, {"tokens_cached", p + cached + n},
-                          {"timings", {{"cache_n", cached}, {"prompt_n", p}, {"prompt_ms", 20.0},
-                                       {"prompt_per_token_ms", 20.0 / static_cast<double>(p)},
-                                       {"prompt_per_second", static_cast<double>(p) / 0.02}, {"predicted_n", n},
-                                       {"predicted_ms", 50.0}, {"predicted_per_token_ms", 50.0 / static_cast<double>(n)},
-                                       {"predicted_per_second", static_cast<double>(n) / 0.05}}}}));
+    s.pieces.push_back(sse({{"index", 0},
+                            {"content", "tok" + std::to_string(i) + " "},
+                            {"tokens", {100 + i}},
+                            {"stop", false},
+                            {"id_slot", -1},
+                            {"tokens_predicted", i + 1},
+                            {"tokens_evaluated", p + cached}}));
+  s.pieces.push_back(sse({{"index", 0},
+                          {"content", ""},
+                          {"tokens", nlohmann::json::array()},
+                          {"id_slot", 0},
+                          {"stop", true},
+                          {"model", "fake"},
+                          {"tokens_predicted", n},
+                          {"tokens_evaluated", p + cached},
+                          {"stop_type", "limit"},
+                          {"stopping_word", ""},
+                          {"tokens_cached", p + cached + n},
+                          {"timings",
+                           {{"cache_n", cached},
+                            {"prompt_n", p},
+                            {"prompt_ms", 20.0},
+                            {"prompt_per_token_ms", 20.0 / static_cast<double>(p)},
+                            {"prompt_per_second", static_cast<double>(p) / 0.02},
+                            {"predicted_n", n},
+                            {"predicted_ms", 50.0},
+                            {"predicted_per_token_ms", 50.0 / static_cast<double>(n)},
+                            {"predicted_per_second", static_cast<double>(n) / 0.05}}}}));
   misbehave(s, b, 1, "data: {\"content\": \"tok\n\n");
   return s;
 }
@@ -128,22 +173,27 @@ Script FakeServer::Impl::llama(const nlohmann::json& body, Behaviour b) {
 Script FakeServer::Impl::openai(const nlohmann::json& body, bool chat, Behaviour b) {
   Script s;
   const int64_t n = generated(cfg, body, "max_tokens");
-  const std::string text = chat ? body["messages"].back().value("content", "") : body.value("prompt", "");
+  const std::string text =
+      chat ? body["messages"].back().value("content", "") : body.value("prompt", "");
   const int64_t p = count_words(text) + (chat ? kFakeTemplateTokens : 1);
   const nlohmann::json head = {{"id", chat ? "chatcmpl-fake" : "cmpl-fake"},
                                {"object", chat ? "chat.completion.chunk" : "text_completion"},
-                               {"created", 1795432800}, {"model", body.value("model", "")}};
+                               {"created", 1795432800},
+                               {"model", body.value("model", "")}};
   for (int64_t i = 0; i < n; ++i) {
     nlohmann::json j = head;
     const std::string tok = "tok" + std::to_string(i) + " ";
-    j["choices"] = {chat ? nlohmann::json{{"index", 0}, {"delta", {{"content", tok}}}, {"finish_reason", nullptr}}
+    j["choices"] = {chat ? nlohmann::json{{"index", 0},
+                                          {"delta", {{"content", tok}}},
+                                          {"finish_reason", nullptr}}
                          : nlohmann::json{{"index", 0}, {"text", tok}, {"finish_reason", nullptr}}};
     s.pieces.push_back(sse(j));
   }
   nlohmann::json usage = head;
   usage["choices"] = nlohmann::json::array();
   usage["usage"] = {{"prompt_tokens", p}, {"completion_tokens", n}, {"total_tokens", p + n}};
-  if (b == Behaviour::CacheHit) usage["usage"]["prompt_tokens_details"] = {{"cached_tokens", p - 1}};
+  if (b == Behaviour::CacheHit)
+    usage["usage"]["prompt_tokens_details"] = {{"cached_tokens", p - 1}};
   s.pieces.push_back(sse(usage));
   s.pieces.push_back("data: [DONE]\n\n");
   misbehave(s, b, 2, "data: {\"choices\": [\n\n");
@@ -153,20 +203,21 @@ Script FakeServer::Impl::openai(const nlohmann::json& body, bool chat, Behaviour
 void FakeServer::Impl::serve(httplib::Response& res, Script s) {
   const int delay = cfg.chunk_delay_ms;
   const double hang = cfg.hang_s;
-  res.set_chunked_content_provider(s.content_type, [this, s, delay, hang](size_t, httplib::DataSink& sink) {
-    for (const auto& piece : s.pieces) {
-      if (!sink.write(piece.data(), piece.size())) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-    }
-    if (s.end == Script::End::Close) return false;
-    if (s.end == Script::End::Hang) {
-      std::unique_lock<std::mutex> lock(mu);
-      cv.wait_for(lock, std::chrono::duration<double>(hang), [this] { return stopping; });
-      return false;
-    }
-    sink.done();
-    return true;
-  });
+  res.set_chunked_content_provider(
+      s.content_type, [this, s, delay, hang](size_t, httplib::DataSink& sink) {
+        for (const auto& piece : s.pieces) {
+          if (!sink.write(piece.data(), piece.size())) return false;
+          std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+        }
+        if (s.end == Script::End::Close) return false;
+        if (s.end == Script::End::Hang) {
+          std::unique_lock<std::mutex> lock(mu);
+          cv.wait_for(lock, std::chrono::duration<double>(hang), [this] { return stopping; });
+          return false;
+        }
+        sink.done();
+        return true;
+      });
 }
 
 void FakeServer::Impl::routes(FakeServer& owner) {
@@ -179,34 +230,49 @@ void FakeServer::Impl::routes(FakeServer& owner) {
       bodies.push_back(body);
       index = owner.generations_++;
     }
-    const Behaviour b = cfg.misbehave_on < 0 || cfg.misbehave_on == index ? cfg.behaviour : Behaviour::Normal;
+    const Behaviour b =
+        cfg.misbehave_on < 0 || cfg.misbehave_on == index ? cfg.behaviour : Behaviour::Normal;
     if (b == Behaviour::Http500) {
-      const nlohmann::json err = cfg.api == "ollama"
-          ? nlohmann::json{{"error", kFakeErrorText}}
-          : nlohmann::json{{"error", {{"code", 500}, {"message", kFakeErrorText}, {"type", "server_error"}}}};
+      const nlohmann::json err =
+          cfg.api == "ollama"
+              ? nlohmann::json{{"error", kFakeErrorText}}
+              : nlohmann::json{
+                    {"error",
+                     {{"code", 500}, {"message", kFakeErrorText}, {"type", "server_error"}}}};
       res.status = 500;
       res.set_content(err.dump(), "application/json");
       return;
     }
     serve(res, make(body, b));
   };
-  auto json = [](httplib::Response& res, const nlohmann::json& j) { res.set_content(j.dump(), "application/json"); };
+  auto json = [](httplib::Response& res, const nlohmann::json& j) {
+    res.set_content(j.dump(), "application/json");
+  };
   if (cfg.api == "ollama") {
-    server.Get("/api/version", [=, this](const httplib::Request&, httplib::Response& res) { json(res, {{"version", "0.12.3"}}); });
+    server.Get("/api/version", [=, this](const httplib::Request&, httplib::Response& res) {
+      json(res, {{"version", "0.12.3"}});
+    });
     server.Get("/api/ps", [=, this](const httplib::Request&, httplib::Response& res) {
-      json(res, {{"models", {{{"name", "fake:latest"}, {"model", "fake:latest"}, {"size", 6000000000},
-                              {"size_vram", 5000000000}, {"context_length", 4096},
-                              {"details", {{"quantization_level", "Q4_K_M"}}}}}}});
+      json(res, {{"models",
+                  {{{"name", "fake:latest"},
+                    {"model", "fake:latest"},
+                    {"size", 6000000000},
+                    {"size_vram", 5000000000},
+                    {"context_length", 4096},
+                    {"details", {{"quantization_level", "Q4_K_M"}}}}}}});
     });
     server.Post("/api/generate", [=, this](const httplib::Request& q, httplib::Response& r) {
-      generation(q, r, [this](const nlohmann::json& b, Behaviour x) { return ollama(b, false, x); });
+      generation(q, r,
+                 [this](const nlohmann::json& b, Behaviour x) { return ollama(b, false, x); });
     });
     server.Post("/api/chat", [=, this](const httplib::Request& q, httplib::Response& r) {
       generation(q, r, [this](const nlohmann::json& b, Behaviour x) { return ollama(b, true, x); });
     });
   } else if (cfg.api == "llama-server") {
     server.Get("/props", [=, this](const httplib::Request&, httplib::Response& res) {
-      json(res, {{"build_info", "b6000-0123abcd"}, {"model_path", "/models/fake-Q4_K_M.gguf"}, {"total_slots", 1},
+      json(res, {{"build_info", "b6000-0123abcd"},
+                 {"model_path", "/models/fake-Q4_K_M.gguf"},
+                 {"total_slots", 1},
                  {"default_generation_settings", {{"n_ctx", 4096}}}});
     });
     server.Post("/tokenize", [=, this](const httplib::Request& q, httplib::Response& res) {
@@ -215,7 +281,8 @@ void FakeServer::Impl::routes(FakeServer& owner) {
       if (b.value("add_special", false)) ids.push_back(1);
       std::istringstream in(b.value("content", ""));
       std::string w;
-      while (in >> w) ids.push_back(100 + static_cast<int64_t>(std::hash<std::string>{}(w) % 30000));
+      while (in >> w)
+        ids.push_back(100 + static_cast<int64_t>(std::hash<std::string>{}(w) % 30000));
       json(res, {{"tokens", ids}});
     });
     server.Post("/apply-template", [=, this](const httplib::Request& q, httplib::Response& res) {
@@ -235,7 +302,8 @@ void FakeServer::Impl::routes(FakeServer& owner) {
       generation(q, r, [this](const nlohmann::json& b, Behaviour x) { return openai(b, true, x); });
     });
     server.Post("/v1/completions", [=, this](const httplib::Request& q, httplib::Response& r) {
-      generation(q, r, [this](const nlohmann::json& b, Behaviour x) { return openai(b, false, x); });
+      generation(q, r,
+                 [this](const nlohmann::json& b, Behaviour x) { return openai(b, false, x); });
     });
   }
 }

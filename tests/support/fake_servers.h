@@ -8,11 +8,10 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace worthit::testing {
 
@@ -31,12 +30,12 @@ enum class Behaviour {
 inline constexpr int64_t kFakeTemplateTokens = 6;
 
 struct FakeConfig {
-  std::string api = "ollama";            ///< "ollama", "llama-server" or "openai"
+  std::string api = "ollama";  ///< "ollama", "llama-server" or "openai"
   Behaviour behaviour = Behaviour::Normal;
-  int misbehave_on = -1;                 ///< only this generation request (0-based) misbehaves; -1: all
-  int tokens = 5;                        ///< content chunks per response
-  int chunk_delay_ms = 5;                ///< pause between content chunks
-  double hang_s = 3;                     ///< how long Hang stays silent (cut short when stopping)
+  int misbehave_on = -1;   ///< only this generation request (0-based) misbehaves; -1: all
+  int tokens = 5;          ///< content chunks per response
+  int chunk_delay_ms = 5;  ///< pause between content chunks
+  double hang_s = 3;       ///< how long Hang stays silent (cut short when stopping)
 };
 
 /// The error text each API's Http500 response carries.

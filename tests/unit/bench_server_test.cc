@@ -12,10 +12,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <set>
-#include <thread>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "bench/runner.h"
 #include "bench/stats.h"
@@ -58,7 +58,9 @@ struct Bench {
 };
 
 std::string path_of(const std::string& api) {
-  return api == "ollama" ? "/api/chat" : api == "llama-server" ? "/completion" : "/v1/chat/completions";
+  return api == "ollama"         ? "/api/chat"
+         : api == "llama-server" ? "/completion"
+                                 : "/v1/chat/completions";
 }
 
 class EveryApi : public ::testing::TestWithParam<std::string> {};
@@ -73,7 +75,8 @@ TEST_P(EveryApi, NormalRunRecordsServerAndClientNumbers) {
   // The prompt as the server saw it: ollama and OpenAI get a nonce line, llama-server the seed
   // prompt verbatim (cache_prompt: false) through /apply-template.
   const int64_t seed_words = words(std::string(kSeedPrompt));
-  const int64_t expect_prompt = (GetParam() == "llama-server" ? 0 : 2) + seed_words + testing::kFakeTemplateTokens;
+  const int64_t expect_prompt =
+      (GetParam() == "llama-server" ? 0 : 2) + seed_words + testing::kFakeTemplateTokens;
   for (const auto& s : run.samples) {
     ASSERT_TRUE(s.ok) << s.error;
     EXPECT_FALSE(s.prompt_cache_hit);
@@ -129,7 +132,8 @@ TEST_P(EveryApi, EachFailureModeFailsOneRepetitionAndTheRunGoesOn) {
     const std::string where = c.transport ? srv.url() + path_of(api) : api + " " + path_of(api);
     std::string what = c.what;
     if (c.behaviour == Behaviour::Malformed)
-      what = api == "ollama" ? "malformed JSON in the stream: '{\"model\": \"fake\", \"response\": \"tok'"
+      what = api == "ollama"
+                 ? "malformed JSON in the stream: '{\"model\": \"fake\", \"response\": \"tok'"
              : api == "llama-server" ? "malformed JSON in the stream: '{\"content\": \"tok'"
                                      : "malformed JSON in the stream: '{\"choices\": ['";
     EXPECT_EQ(bad.error, where + ": " + what) << static_cast<int>(c.behaviour);
@@ -144,10 +148,12 @@ TEST_P(EveryApi, ConnectionRefusedFailsEveryRepetitionWithTheSameMessage) {
   b.reps = 2;
   const measure::Run run = b.run(url);
   ASSERT_EQ(run.samples.size(), 2u);
-  const std::string refused = "cannot connect to 127.0.0.1:" + std::to_string(port) + " (connection refused or unreachable)";
+  const std::string refused = "cannot connect to 127.0.0.1:" + std::to_string(port) +
+                              " (connection refused or unreachable)";
   for (const auto& s : run.samples) {
     EXPECT_FALSE(s.ok);
-    const std::string where = GetParam() == "llama-server" ? url + "/apply-template" : url + path_of(GetParam());
+    const std::string where =
+        GetParam() == "llama-server" ? url + "/apply-template" : url + path_of(GetParam());
     EXPECT_EQ(s.error, where + ": " + refused);
   }
 }
@@ -162,8 +168,9 @@ TEST_P(EveryApi, PromptCacheHitIsMarked) {
   EXPECT_TRUE(run.samples[1].prompt_cache_hit);
   EXPECT_FALSE(run.samples[2].prompt_cache_hit);
   EXPECT_EQ(summarize_run(run).cache_hits, 1);
-  EXPECT_EQ(summarize_run(run).prompt_eval_rate_tps ? summarize_run(run).prompt_eval_rate_tps->n : 0,
-            GetParam() == "openai" ? 0 : 2);  // the hit is left out of the prompt eval rate
+  EXPECT_EQ(
+      summarize_run(run).prompt_eval_rate_tps ? summarize_run(run).prompt_eval_rate_tps->n : 0,
+      GetParam() == "openai" ? 0 : 2);  // the hit is left out of the prompt eval rate
 }
 
 TEST_P(EveryApi, TestsGetTheRequestedPromptLength) {
@@ -310,7 +317,8 @@ Outcome worthit(const std::vector<std::string>& args, int sigint_after_ms = -1) 
 }
 
 std::string temp_db(const std::string& name) {
-  const auto p = std::filesystem::temp_directory_path() / ("worthit_bench_" + std::to_string(::getpid()) + "_" + name + ".db");
+  const auto p = std::filesystem::temp_directory_path() /
+                 ("worthit_bench_" + std::to_string(::getpid()) + "_" + name + ".db");
   std::filesystem::remove(p);
   return p.string();
 }
@@ -318,8 +326,9 @@ std::string temp_db(const std::string& name) {
 TEST(BenchCli, JsonHasEverySampleWithUnitsInTheKeysAndTheRunIsStored) {
   FakeServer srv(FakeConfig{"ollama"});
   const std::string db = temp_db("json");
-  const Outcome o = worthit({"bench", "--server", "ollama", "--url", srv.url(), "--model", "fake", "--reps", "2",
-                             "--warmup", "1", "--gen-tokens", "5", "--json", "--db", db});
+  const Outcome o =
+      worthit({"bench", "--server", "ollama", "--url", srv.url(), "--model", "fake", "--reps", "2",
+               "--warmup", "1", "--gen-tokens", "5", "--json", "--db", db});
   ASSERT_EQ(o.code, 0) << o.err;
   const auto j = nlohmann::json::parse(o.out);
   EXPECT_EQ(j["schema_version"], 1);
@@ -345,19 +354,25 @@ TEST(BenchCli, JsonHasEverySampleWithUnitsInTheKeysAndTheRunIsStored) {
 
 TEST(BenchCli, TextTableAndHttpsRefused) {
   FakeServer srv(FakeConfig{"llama-server"});
-  const Outcome o =
-      worthit({"bench", "--server", "llama-server", "--url", srv.url(), "--test", "pp16", "--reps", "2", "--no-db"});
+  const Outcome o = worthit({"bench", "--server", "llama-server", "--url", srv.url(), "--test",
+                             "pp16", "--reps", "2", "--no-db"});
   ASSERT_EQ(o.code, 0) << o.err;
-  EXPECT_NE(o.out.find("worthit bench: llama-server b6000-0123abcd at " + srv.url()), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("worthit bench: llama-server b6000-0123abcd at " + srv.url()),
+            std::string::npos)
+      << o.out;
   EXPECT_NE(o.out.find("eval rate t/s (server)"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("pp16"), std::string::npos);
-  const Outcome h = worthit({"bench", "--server", "ollama", "--url", "https://127.0.0.1:1", "--model", "m"});
+  const Outcome h =
+      worthit({"bench", "--server", "ollama", "--url", "https://127.0.0.1:1", "--model", "m"});
   EXPECT_EQ(h.code, 2);
-  EXPECT_EQ(h.err, "worthit: error: --url: https is not supported: 'https://127.0.0.1:1' (worthit talks to local "
-                   "servers over plain http; use http://)\n");
+  EXPECT_EQ(h.err,
+            "worthit: error: --url: https is not supported: 'https://127.0.0.1:1' (worthit talks "
+            "to local "
+            "servers over plain http; use http://)\n");
   const Outcome u = worthit({"bench", "--server", "olama", "--model", "m"});
   EXPECT_EQ(u.code, 2);
-  EXPECT_EQ(u.err, "worthit: error: --server: unknown server API 'olama' (did you mean 'ollama'?)\n");
+  EXPECT_EQ(u.err,
+            "worthit: error: --server: unknown server API 'olama' (did you mean 'ollama'?)\n");
 }
 
 TEST(BenchCli, CtrlCStopsAfterTheCurrentRepetitionAndPrintsWhatWasMeasured) {
@@ -366,9 +381,10 @@ TEST(BenchCli, CtrlCStopsAfterTheCurrentRepetitionAndPrintsWhatWasMeasured) {
   cfg.chunk_delay_ms = 20;  // 0.4 s per request
   FakeServer srv(cfg);
   const std::string db = temp_db("sigint");
-  const Outcome o = worthit({"bench", "--server", "ollama", "--url", srv.url(), "--model", "fake", "--reps", "20",
-                             "--warmup", "0", "--gen-tokens", "20", "--json", "--db", db},
-                            600);
+  const Outcome o =
+      worthit({"bench", "--server", "ollama", "--url", srv.url(), "--model", "fake", "--reps", "20",
+               "--warmup", "0", "--gen-tokens", "20", "--json", "--db", db},
+              600);
   EXPECT_EQ(o.code, 130) << o.err;
   const auto j = nlohmann::json::parse(o.out);
   const auto& samples = j["runs"][0]["samples"];
@@ -391,7 +407,8 @@ TEST(BenchEndToEnd, RealServerWhenNamed) {
   const char* llama = std::getenv("WORTHIT_E2E_LLAMA_URL");
   const char* model = std::getenv("WORTHIT_E2E_MODEL");
   if ((!ollama && !llama) || (ollama && !model))
-    GTEST_SKIP() << "set WORTHIT_E2E_OLLAMA_URL and WORTHIT_E2E_MODEL (an ollama server and a pulled model) or "
+    GTEST_SKIP() << "set WORTHIT_E2E_OLLAMA_URL and WORTHIT_E2E_MODEL (an ollama server and a "
+                    "pulled model) or "
                     "WORTHIT_E2E_LLAMA_URL (a running llama-server) to run this test";
   Bench b;
   b.api = ollama ? "ollama" : "llama-server";
@@ -405,7 +422,8 @@ TEST(BenchEndToEnd, RealServerWhenNamed) {
   o.warmup = 1;
   o.base.model = model ? model : "";
   o.timeouts = {10, 120};
-  const measure::Run run = run_workload(**adapter, *parse_endpoint(ollama ? ollama : llama), b.workload, o, {});
+  const measure::Run run =
+      run_workload(**adapter, *parse_endpoint(ollama ? ollama : llama), b.workload, o, {});
   ASSERT_EQ(run.samples.size(), 2u);
   for (const auto& s : run.samples) {
     ASSERT_TRUE(s.ok) << s.error;
@@ -449,7 +467,8 @@ TEST(BenchTelemetry, EachRepetitionIsOneWindowAndItsNumbersGoToItsSamples) {
   o.warmup = 1;
   o.base.model = "fake";
   o.timeouts = {1, 2};
-  const measure::Run run = run_workload(*make_ollama_adapter(), *parse_endpoint(srv.url()), seed_workload(5), o, hooks);
+  const measure::Run run =
+      run_workload(*make_ollama_adapter(), *parse_endpoint(srv.url()), seed_workload(5), o, hooks);
   EXPECT_EQ(tel.begun, 2);  // the warm-up is not a window
   EXPECT_EQ(tel.ended, 2);
   ASSERT_EQ(run.samples.size(), 2u);

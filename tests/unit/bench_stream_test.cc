@@ -48,15 +48,19 @@ TEST(LineSplitter, SameLinesWhereverTheStreamIsSplit) {
   ASSERT_FALSE(text.empty());
   const auto whole = lines_of(text, text.size());
   ASSERT_EQ(whole.size(), 5u);
-  EXPECT_EQ(whole[0], R"({"model":"llama3.2","created_at":"2023-08-04T08:52:19.385406455-07:00","response":"The","done":false})");
-  for (size_t split = 0; split <= text.size(); ++split) ASSERT_EQ(lines_of(text, split), whole) << split;
+  EXPECT_EQ(
+      whole[0],
+      R"({"model":"llama3.2","created_at":"2023-08-04T08:52:19.385406455-07:00","response":"The","done":false})");
+  for (size_t split = 0; split <= text.size(); ++split)
+    ASSERT_EQ(lines_of(text, split), whole) << split;
 }
 
 TEST(LineSplitter, ByteByByteWithCrLfAndATrailingLineWithoutNewline) {
   LineSplitter ls;
   std::vector<std::string> out;
   const std::string text = "a\r\nbc\n\nd";
-  for (char c : text) ls.feed(std::string_view(&c, 1), [&](std::string_view l) { out.emplace_back(l); });
+  for (char c : text)
+    ls.feed(std::string_view(&c, 1), [&](std::string_view l) { out.emplace_back(l); });
   EXPECT_TRUE(ls.finish([&](std::string_view l) { out.emplace_back(l); }));
   EXPECT_EQ(out, (std::vector<std::string>{"a", "bc", "", "d"}));
 }
@@ -69,7 +73,8 @@ TEST(SseParser, SameEventsWhereverTheStreamIsSplit) {
     for (size_t split = 0; split <= text.size(); ++split) {
       const auto got = events_of(text, split);
       ASSERT_EQ(got.size(), whole.size()) << name << " split at " << split;
-      for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i].data, whole[i].data) << name << " " << split;
+      for (size_t i = 0; i < got.size(); ++i)
+        ASSERT_EQ(got[i].data, whole[i].data) << name << " " << split;
     }
   }
 }
@@ -93,7 +98,8 @@ class Replay {
   Replay(std::string body, std::string type) {
     server_.Post(R"(/.*)", [body, type](const httplib::Request&, httplib::Response& res) {
       res.set_chunked_content_provider(type, [body](size_t, httplib::DataSink& sink) {
-        for (size_t i = 0; i < body.size(); i += 7) sink.write(body.data() + i, std::min<size_t>(7, body.size() - i));
+        for (size_t i = 0; i < body.size(); i += 7)
+          sink.write(body.data() + i, std::min<size_t>(7, body.size() - i));
         sink.done();
         return true;
       });
@@ -106,7 +112,9 @@ class Replay {
     server_.stop();
     thread_.join();
   }
-  HttpClient client() const { return HttpClient(Endpoint{"127.0.0.1", port_, ""}, HttpTimeouts{2, 2}); }
+  HttpClient client() const {
+    return HttpClient(Endpoint{"127.0.0.1", port_, ""}, HttpTimeouts{2, 2});
+  }
 
  private:
   httplib::Server server_;
@@ -114,7 +122,8 @@ class Replay {
   int port_ = 0;
 };
 
-measure::Sample replay(const ServerAdapter& a, const std::string& file, const std::string& type, bool chat) {
+measure::Sample replay(const ServerAdapter& a, const std::string& file, const std::string& type,
+                       bool chat) {
   Replay r(fixture(file), type);
   HttpClient http = r.client();
   GenRequest req;
@@ -128,7 +137,8 @@ measure::Sample replay(const ServerAdapter& a, const std::string& file, const st
 }
 
 TEST(Fixtures, OllamaGenerateStatisticsInNanoseconds) {
-  const auto s = replay(*make_ollama_adapter(), "ollama_generate.ndjson", "application/x-ndjson", false);
+  const auto s =
+      replay(*make_ollama_adapter(), "ollama_generate.ndjson", "application/x-ndjson", false);
   EXPECT_EQ(s.server.prompt_tokens, 26);
   EXPECT_DOUBLE_EQ(*s.server.prompt_s, 0.130079);
   EXPECT_EQ(s.server.gen_tokens, 259);
@@ -140,7 +150,8 @@ TEST(Fixtures, OllamaGenerateStatisticsInNanoseconds) {
 }
 
 TEST(Fixtures, LlamaServerTimingsInMilliseconds) {
-  const auto s = replay(*make_llama_server_adapter(), "llama_server_completion.sse", "text/event-stream", false);
+  const auto s = replay(*make_llama_server_adapter(), "llama_server_completion.sse",
+                        "text/event-stream", false);
   EXPECT_EQ(s.server.prompt_tokens, 2005);
   EXPECT_DOUBLE_EQ(*s.server.prompt_s, 0.519441);
   EXPECT_EQ(s.server.gen_tokens, 64);
@@ -189,9 +200,12 @@ TEST(Endpoint, ParsesHttpAndRefusesHttps) {
   EXPECT_EQ(e->base_path, "/base");
   EXPECT_EQ(parse_endpoint("http://10.0.0.2")->port, 80);
   EXPECT_EQ(parse_endpoint("https://x:1").error().message(),
-            "--url: https is not supported: 'https://x:1' (worthit talks to local servers over plain http; use http://)");
-  EXPECT_EQ(parse_endpoint("http://h:99999").error().message(), "--url: bad port '99999' in 'http://h:99999'");
-  EXPECT_EQ(parse_endpoint("ftp://h").error().message(), "--url: expected a URL like http://127.0.0.1:11434, got 'ftp://h'");
+            "--url: https is not supported: 'https://x:1' (worthit talks to local servers over "
+            "plain http; use http://)");
+  EXPECT_EQ(parse_endpoint("http://h:99999").error().message(),
+            "--url: bad port '99999' in 'http://h:99999'");
+  EXPECT_EQ(parse_endpoint("ftp://h").error().message(),
+            "--url: expected a URL like http://127.0.0.1:11434, got 'ftp://h'");
 }
 
 }  // namespace

@@ -43,18 +43,21 @@ class LlamaServerAdapter : public ServerAdapter {
     if (j.contains("model_path")) info.details["model_path"] = j["model_path"];
     if (auto v = json_int(j, "total_slots")) info.details["total_slots"] = *v;
     if (j.contains("default_generation_settings"))
-      if (auto v = json_int(j["default_generation_settings"], "n_ctx")) info.details["n_ctx_tokens"] = *v;
+      if (auto v = json_int(j["default_generation_settings"], "n_ctx"))
+        info.details["n_ctx_tokens"] = *v;
     return info;
   }
 
-  std::optional<Result<std::vector<int64_t>>> tokenize(HttpClient& http, const std::string& text) const override {
+  std::optional<Result<std::vector<int64_t>>> tokenize(HttpClient& http,
+                                                       const std::string& text) const override {
     const nlohmann::json body = {{"content", text}, {"add_special", true}};
     auto r = http.post("/tokenize", body.dump());
     if (!r) return Result<std::vector<int64_t>>(fail(r.error()));
     const auto j = nlohmann::json::parse(r->body, nullptr, false);
     if (r->status != 200 || !j.is_object() || !j.contains("tokens") || !j["tokens"].is_array())
       return Result<std::vector<int64_t>>(
-          fail("llama-server /tokenize", fmt::format("HTTP {}: {}", r->status, server_error_text(r->body))));
+          fail("llama-server /tokenize",
+               fmt::format("HTTP {}: {}", r->status, server_error_text(r->body))));
     std::vector<int64_t> out;
     for (const auto& t : j["tokens"])
       out.push_back(t.is_object() ? t.value("id", int64_t{0}) : t.get<int64_t>());
@@ -68,10 +71,13 @@ class LlamaServerAdapter : public ServerAdapter {
     StreamRecorder rec;
     measure::Sample s;
     auto on_event = [&](const SseEvent& e, double t) { event(e, t, rec, s); };
-    auto r = http.stream("/completion", body.dump(), [&](std::string_view d, double t) {
-      sse.feed(d, [&](const SseEvent& e) { on_event(e, t); });
-      return !rec.failed();
-    }, cancel);
+    auto r = http.stream(
+        "/completion", body.dump(),
+        [&](std::string_view d, double t) {
+          sse.feed(d, [&](const SseEvent& e) { on_event(e, t); });
+          return !rec.failed();
+        },
+        cancel);
     if (r && r->status < 400) sse.finish([&](const SseEvent& e) { on_event(e, r->total_s); });
     if (auto st = rec.outcome(r, "llama-server /completion"); !st) return fail(st.error());
     rec.fill(*r, s.client);
@@ -80,7 +86,9 @@ class LlamaServerAdapter : public ServerAdapter {
 
  private:
   static Result<nlohmann::json> request_body(HttpClient& http, const GenRequest& req) {
-    nlohmann::json body = {{"n_predict", req.n_gen}, {"stream", true}, {"cache_prompt", req.cache_prompt},
+    nlohmann::json body = {{"n_predict", req.n_gen},
+                           {"stream", true},
+                           {"cache_prompt", req.cache_prompt},
                            {"seed", req.seed}};
     if (req.ignore_eos) body["ignore_eos"] = true;
     if (!req.tokens.empty()) {
@@ -102,7 +110,8 @@ class LlamaServerAdapter : public ServerAdapter {
     WORTHIT_TRY(r, http.post("/apply-template", nlohmann::json{{"messages", messages}}.dump()));
     const auto j = nlohmann::json::parse(r.body, nullptr, false);
     if (r.status != 200 || !j.is_object() || !j.contains("prompt") || !j["prompt"].is_string())
-      return fail("llama-server /apply-template", fmt::format("HTTP {}: {}", r.status, server_error_text(r.body)),
+      return fail("llama-server /apply-template",
+                  fmt::format("HTTP {}: {}", r.status, server_error_text(r.body)),
                   "a llama-server older than /apply-template: use --test or upgrade");
     return j["prompt"].get<std::string>();
   }
@@ -123,7 +132,8 @@ class LlamaServerAdapter : public ServerAdapter {
       rec.protocol_error(fmt::format("server error in the stream: {}", server_error_text(e.data)));
       return;
     }
-    if (j.contains("content") && j["content"].is_string() && !j["content"].get_ref<const std::string&>().empty())
+    if (j.contains("content") && j["content"].is_string() &&
+        !j["content"].get_ref<const std::string&>().empty())
       rec.content(t);
     if (j.value("stop", false) && j.contains("timings") && j["timings"].is_object()) {
       read_timings(j["timings"], s.server);
@@ -134,6 +144,8 @@ class LlamaServerAdapter : public ServerAdapter {
 
 }  // namespace
 
-std::unique_ptr<ServerAdapter> make_llama_server_adapter() { return std::make_unique<LlamaServerAdapter>(); }
+std::unique_ptr<ServerAdapter> make_llama_server_adapter() {
+  return std::make_unique<LlamaServerAdapter>();
+}
 
 }  // namespace worthit::bench

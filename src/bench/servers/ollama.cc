@@ -78,7 +78,8 @@ class OllamaAdapter : public ServerAdapter {
         return;
       }
       if (j.contains("error")) {
-        rec.protocol_error(fmt::format("server error in the stream: {}", server_error_text(std::string(line))));
+        rec.protocol_error(
+            fmt::format("server error in the stream: {}", server_error_text(std::string(line))));
         return;
       }
       const nlohmann::json& m = req.chat ? j.value("message", nlohmann::json::object()) : j;
@@ -89,10 +90,13 @@ class OllamaAdapter : public ServerAdapter {
         rec.saw_final();
       }
     };
-    auto r = http.stream(path, request_body(req).dump(), [&](std::string_view d, double t) {
-      lines.feed(d, [&](std::string_view l) { on_line(l, t); });
-      return !rec.failed();
-    }, cancel);
+    auto r = http.stream(
+        path, request_body(req).dump(),
+        [&](std::string_view d, double t) {
+          lines.feed(d, [&](std::string_view l) { on_line(l, t); });
+          return !rec.failed();
+        },
+        cancel);
     if (r && r->status < 400) lines.finish([&](std::string_view l) { on_line(l, r->total_s); });
     if (auto st = rec.outcome(r, "ollama " + path); !st) return fail(st.error());
     rec.fill(*r, s.client);

@@ -42,7 +42,8 @@ bool carries_content(const nlohmann::json& chunk) {
     if (has_text(c, "text")) return true;
     if (c.contains("delta") && c["delta"].is_object()) {
       const auto& d = c["delta"];
-      if (has_text(d, "content") || has_text(d, "reasoning_content") || has_text(d, "reasoning")) return true;
+      if (has_text(d, "content") || has_text(d, "reasoning_content") || has_text(d, "reasoning"))
+        return true;
     }
   }
   return false;
@@ -75,7 +76,8 @@ class OpenAiAdapter : public ServerAdapter {
     if (m.status == 200 && j.is_object() && j.contains("data") && j["data"].is_array())
       for (const auto& d : j["data"])
         if (d.is_object() && d.value("id", "") == model) listed = true;
-    if (!listed) info.notes.push_back(fmt::format("openai: model '{}' not listed by /v1/models", model));
+    if (!listed)
+      info.notes.push_back(fmt::format("openai: model '{}' not listed by /v1/models", model));
     // vLLM answers GET /version; other servers have no version endpoint.
     if (auto v = http.get("/version"); v && v->status == 200) {
       const auto vj = nlohmann::json::parse(v->body, nullptr, false);
@@ -104,7 +106,8 @@ class OpenAiAdapter : public ServerAdapter {
         return;
       }
       if (e.event == "error" || j.contains("error")) {
-        rec.protocol_error(fmt::format("server error in the stream: {}", server_error_text(e.data)));
+        rec.protocol_error(
+            fmt::format("server error in the stream: {}", server_error_text(e.data)));
         return;
       }
       if (carries_content(j)) rec.content(t);
@@ -113,12 +116,16 @@ class OpenAiAdapter : public ServerAdapter {
         usage = true;
       }
     };
-    auto r = http.stream(path, request_body(req).dump(), [&](std::string_view d, double t) {
-      sse.feed(d, [&](const SseEvent& e) { on_event(e, t); });
-      return !rec.failed();
-    }, cancel);
+    auto r = http.stream(
+        path, request_body(req).dump(),
+        [&](std::string_view d, double t) {
+          sse.feed(d, [&](const SseEvent& e) { on_event(e, t); });
+          return !rec.failed();
+        },
+        cancel);
     if (r && r->status < 400) sse.finish([&](const SseEvent& e) { on_event(e, r->total_s); });
-    if (usage && !rec.has_final()) rec.saw_final();  // usage is the statistics; [DONE] may be missing
+    if (usage && !rec.has_final())
+      rec.saw_final();  // usage is the statistics; [DONE] may be missing
     if (auto st = rec.outcome(r, "openai " + path); !st) return fail(st.error());
     rec.fill(*r, s.client);
     return s;
