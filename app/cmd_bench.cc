@@ -180,7 +180,7 @@ Result<Session> session(const BenchArgs& a) {
   WORTHIT_TRY(ws, workloads(a));
   s.workloads = std::move(ws);
   s.opts = runner_options(a);
-  if (s.opts.base.model.empty()) s.opts.base.model = "(loaded model)";
+  if (s.opts.base.model.empty()) s.opts.base.model = bench::kLoadedModel;
   return s;
 }
 

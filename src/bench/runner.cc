@@ -36,14 +36,21 @@ uint64_t nonce_for(const RunnerOptions& o, const std::string& test, int rep, int
   return x ^ (x >> 31);
 }
 
-// A prompt-cache hit: the server says it reused more than the depth prefix, or it evaluated fewer
-// prompt tokens than were sent (beyond the nonce's jitter when the count is only approximate).
+// A prompt-cache hit: the server evaluated fewer prompt tokens than were sent (beyond the nonce's
+// jitter when the count is only approximate), or says it reused more than the depth prefix. With
+// exact counts any reuse counts; otherwise reuse must cover over half of the prompt, because
+// prefix caches (vLLM, SGLang) legitimately keep a chat template's fixed header.
 bool cache_hit(const measure::Sample& s, const PlannedRequest& p,
                std::optional<int64_t> reference) {
-  if (s.server.cached_tokens && *s.server.cached_tokens > p.expected_cached_tokens) return true;
+  const bool exact = p.prompt_tokens_sent > 0;
+  if (s.server.cached_tokens) {
+    const int64_t extra = *s.server.cached_tokens - p.expected_cached_tokens;
+    const int64_t prompt = s.server.prompt_tokens.value_or(0);
+    if (exact ? extra > 0 : extra > 0 && 2 * extra > prompt) return true;
+  }
   if (!s.server.prompt_tokens) return false;
   const int64_t got = *s.server.prompt_tokens;
-  if (p.prompt_tokens_sent > 0) return got < p.prompt_tokens_sent - p.expected_cached_tokens;
+  if (exact) return got < p.prompt_tokens_sent - p.expected_cached_tokens;
   const int64_t approx = p.prompt_tokens_approx > 0
                              ? p.prompt_tokens_approx - p.expected_cached_tokens
                              : reference.value_or(0);
@@ -179,7 +186,16 @@ void finish_run(RunState& st) {
     st.run.notes.push_back("server info: " + info.error().message());
   } else {
     st.run.server_build = info->build;
-    if (!info->details.empty()) st.run.settings["server"] = info->details;
+    const nlohmann::json& d = info->details;
+    if (!d.empty()) st.run.settings["server"] = d;
+    if (d.contains("quantization_level") && d["quantization_level"].is_string())
+      st.run.quant = d["quantization_level"].get<std::string>();
+    // llama-server serves the model it was started with; its file names it.
+    if (st.opts.base.model == kLoadedModel && d.contains("model_path") &&
+        d["model_path"].is_string()) {
+      const std::string path = d["model_path"].get<std::string>();
+      st.run.model_name = path.substr(path.find_last_of('/') + 1);
+    }
     for (auto& n : info->notes) st.run.notes.push_back(n);
   }
   for (const auto& n : st.hooks.telemetry_notes) st.run.notes.push_back(n);

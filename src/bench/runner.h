@@ -29,6 +29,10 @@ class TelemetryWindow {
   virtual measure::Telemetry end(std::vector<std::string>& notes) = 0;
 };
 
+/// The model name used when --model is not given (llama-server serves the model it loaded); the
+/// run then records the file name from /props instead.
+inline constexpr const char* kLoadedModel = "(loaded model)";
+
 /// How a run is done.
 struct RunnerOptions {
   int reps = 3;

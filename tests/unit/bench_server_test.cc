@@ -336,6 +336,7 @@ TEST(BenchCli, JsonHasEverySampleWithUnitsInTheKeysAndTheRunIsStored) {
   const auto& run = j["runs"][0];
   EXPECT_EQ(run["test"], "seed");
   EXPECT_EQ(run["server_build"], "0.12.3");
+  EXPECT_EQ(run["quant"], "Q4_K_M");  // from /api/ps
   EXPECT_EQ(run["settings"]["server"]["size_vram_bytes"], 5000000000LL);
   ASSERT_EQ(run["samples"].size(), 2u);
   EXPECT_EQ(run["samples"][0]["server"]["eval_rate_tps"], 100.0);
@@ -357,7 +358,8 @@ TEST(BenchCli, TextTableAndHttpsRefused) {
   const Outcome o = worthit({"bench", "--server", "llama-server", "--url", srv.url(), "--test",
                              "pp16", "--reps", "2", "--no-db"});
   ASSERT_EQ(o.code, 0) << o.err;
-  EXPECT_NE(o.out.find("worthit bench: llama-server b6000-0123abcd at " + srv.url()),
+  EXPECT_NE(o.out.find("worthit bench: llama-server b6000-0123abcd at " + srv.url() +
+                       ", model fake-Q4_K_M.gguf"),
             std::string::npos)
       << o.out;
   EXPECT_NE(o.out.find("eval rate t/s (server)"), std::string::npos) << o.out;
