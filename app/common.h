@@ -76,6 +76,7 @@ void register_predict(CLI::App& app, int& exit_code);
 void register_compare(CLI::App& app, int& exit_code);
 void register_sweep(CLI::App& app, int& exit_code);
 void register_train(CLI::App& app, int& exit_code);
+void register_bench(CLI::App& app, int& exit_code);
 void register_results(CLI::App& app, int& exit_code);
 void register_import(CLI::App& app, int& exit_code);
 void register_probe(CLI::App& app, int& exit_code);

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     register_calibrate(app, exit_code);
     register_sweep(app, exit_code);
     register_train(app, exit_code);
+    register_bench(app, exit_code);
     register_results(app, exit_code);
     register_import(app, exit_code);
     register_probe(app, exit_code);

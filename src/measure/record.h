@@ -28,6 +28,8 @@ struct ServerReported {
 
 /// Times the client observed on a monotonic clock, from sending the request.
 struct ClientObserved {
+  std::optional<double> start_s;          ///< when the request was sent, from the start of its
+                                          ///< repetition (shared by all users of that repetition)
   std::optional<double> first_byte_s;     ///< time to the first byte of the response body
   std::optional<double> first_token_s;    ///< time to the first chunk carrying content (TTFT)
   std::optional<double> last_token_s;     ///< time to the last content chunk
