@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "store/result_store.h"
 
+#include <chrono>
+#include <thread>
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 
@@ -171,7 +174,14 @@ Result<ResultStore> ResultStore::open(const std::string& path) {
     return fail(path, std::string("cannot read it as a SQLite database: ") + sqlite3_errmsg(db),
                 "the file was left untouched; move it away or use another --db PATH");
   if (Status s = check_version(*version, path); !s) return fail(s.error());
-  if (Status s = sql::exec(db, "PRAGMA journal_mode = WAL", path); !s) return fail(s.error());
+  // Switching to WAL needs a moment of exclusive access, and SQLite reports "locked" at once
+  // rather than waiting when another process is opening the same new file: retry briefly.
+  Status wal = sql::exec(db, "PRAGMA journal_mode = WAL", path);
+  for (int i = 0; !wal && i < 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    wal = sql::exec(db, "PRAGMA journal_mode = WAL", path);
+  }
+  if (!wal) return fail(wal.error());
   // NORMAL in WAL mode: a power cut may lose the last commits, never half of one.
   const char* kPragmas = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL";
   if (Status s = sql::exec(db, kPragmas, path); !s) return fail(s.error());
