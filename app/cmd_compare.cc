@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 
 #include "calibrate/fitter.h"
@@ -22,7 +23,7 @@ struct CompareArgs {
 int run(const CompareArgs& a) {
   if (a.seed == a.published)
     return report_error(Error{"--seed", "pass exactly one of --seed and --published", ""});
-  std::vector<std::pair<std::string, std::string>> unfit;
+  std::vector<UnfitCase> unfit;
   auto samples = build_samples(data_dir(a.g), nullptr, &unfit);
   if (!samples) return report_error(samples.error());
   auto start = load_efficiency(data_dir(a.g) + "/calibration.toml");
@@ -38,9 +39,10 @@ int run(const CompareArgs& a) {
   for (const auto& x : rows) (x.decode ? tg : pp).push_back(x.error());
   std::vector<Residual> power;
   if (a.seed) power = r.power;
-  std::vector<std::pair<std::string, std::string>> no_fit;
+  // The seed's cases are those of data/published/seed.toml, whichever their ids.
+  std::vector<UnfitCase> no_fit;
   for (const auto& u : unfit)
-    if (!a.seed || u.first.starts_with("t")) no_fit.push_back(u);
+    if (!a.seed || std::filesystem::path(u.file).filename() == "seed.toml") no_fit.push_back(u);
   if (a.g.json) {
     nlohmann::json list = nlohmann::json::array(), pw = nlohmann::json::array(),
                    nf = nlohmann::json::array();
@@ -52,7 +54,7 @@ int run(const CompareArgs& a) {
     for (const auto& x : power)
       pw.push_back({{"case", x.case_id}, {"measured_power_w", x.measured_tps},
                     {"predicted_power_w", x.predicted_tps}, {"error", x.error()}});
-    for (const auto& u : no_fit) nf.push_back({{"case", u.first}, {"reason", u.second}});
+    for (const auto& u : no_fit) nf.push_back({{"case", u.case_id}, {"reason", u.reason}});
     print_json("compare", {{"rows", list}, {"power", pw}, {"does_not_fit", nf},
                            {"tg_median_abs_error", median_abs(tg)}, {"tg_worst_abs_error", max_abs(tg)},
                            {"pp_median_abs_error", median_abs(pp)}, {"pp_worst_abs_error", max_abs(pp)},
@@ -73,8 +75,8 @@ int run(const CompareArgs& a) {
   for (const auto& x : rows) line(x.case_id, x.test, x.measured_tps, x.predicted_tps);
   for (const auto& x : power) line(x.case_id, "power_w", x.measured_tps, x.predicted_tps);
   for (const auto& u : no_fit)
-    std::cout << (md ? fmt::format("| {} | fits | does not fit | {} | |\n", u.first, u.second)
-                     : fmt::format("{:<40} does not fit: {}\n", u.first, u.second));
+    std::cout << (md ? fmt::format("| {} | fits | does not fit | {} | |\n", u.case_id, u.reason)
+                     : fmt::format("{:<40} does not fit: {}\n", u.case_id, u.reason));
   std::cout << fmt::format("{}token generation: median |error| {:.1f}%, worst {:.1f}%; prompt "
                            "processing: median {:.1f}%, worst {:.1f}% (held out, {}-fold by case; power "
                            "in-sample)\n", md ? "\n" : "",

@@ -49,9 +49,8 @@ Result<Sample> base_sample(const Catalogs& c, const PublishedCase& pc) {
 
 }  // namespace
 
-Result<std::vector<Sample>> build_samples(
-    const std::string& data_dir, int* skipped,
-    std::vector<std::pair<std::string, std::string>>* unfit) {
+Result<std::vector<Sample>> build_samples(const std::string& data_dir, int* skipped,
+                                          std::vector<UnfitCase>* unfit) {
   Catalogs c;
   WORTHIT_TRY(hw, load_hw_catalog(data_dir));
   WORTHIT_TRY(models, load_model_catalog(data_dir + "/models"));
@@ -70,7 +69,7 @@ Result<std::vector<Sample>> build_samples(
       if (pc.bench.empty() && !pc.eval_rate_tps && !pc.prompt_eval_rate_tps) continue;
       WORTHIT_TRY(base, base_sample(c, pc));
       if (!base.fit.fits) {
-        if (unfit) unfit->emplace_back(pc.id, base.fit.reason);
+        if (unfit) unfit->push_back({pc.file, pc.id, base.fit.reason});
         ++skip;
         continue;
       }

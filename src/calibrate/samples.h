@@ -32,10 +32,14 @@ double predict_power(const Sample& s, const Efficiency& e);
 /// Builds samples from every file in data_dir/published; seed cases (eval_rate/prompt_eval_rate)
 /// use the seed prompt's token count for their model (data_dir/prompts/seed-tokyo.toml). Cases
 /// that do not fit, and prompt rates of devices without a confirmed compute peak, are skipped and counted in `skipped`.
-/// `unfit` (optional) receives "case id" and the reason of each case that does not fit.
-Result<std::vector<Sample>> build_samples(
-    const std::string& data_dir, int* skipped,
-    std::vector<std::pair<std::string, std::string>>* unfit = nullptr);
+/// A published case whose placement does not fit, with fit's reason.
+struct UnfitCase {
+  std::string file, case_id, reason;
+};
+
+/// `unfit` (optional) receives each case that does not fit.
+Result<std::vector<Sample>> build_samples(const std::string& data_dir, int* skipped,
+                                          std::vector<UnfitCase>* unfit = nullptr);
 
 /// Predicted tokens/s of a sample.
 double predict_sample(const Sample& s, const Efficiency& e);
