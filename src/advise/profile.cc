@@ -143,8 +143,8 @@ Result<WorkloadKind> workload_kind(TomlReader& r) {
   return fail(r.error_at("kind", fmt::format("unknown workload kind '{}'", k), "chat, agent or batch"));
 }
 
-Result<Workload> read_workload(TomlReader& r) {
-  Workload w;
+Result<ProfileWorkload> read_workload(TomlReader& r) {
+  ProfileWorkload w;
   WORTHIT_TRY(name, r.opt_string("name"));
   WORTHIT_TRY(kind, workload_kind(r));
   WORTHIT_TRY(model, r.string("model"));
@@ -267,7 +267,7 @@ Result<Profile> profile_from_table(const toml::table& t, const std::string& file
   Profile p;
   p.file = file;
   if (auto s = read_top(r, p); !s) return fail(s.error());
-  if (auto s = read_list<Workload>(r, "workload", read_workload, p.workloads); !s) return fail(s.error());
+  if (auto s = read_list<ProfileWorkload>(r, "workload", read_workload, p.workloads); !s) return fail(s.error());
   if (auto s = read_list<Resident>(r, "resident", read_resident, p.residents); !s) return fail(s.error());
   if (auto s = read_list<FinetuneJob>(r, "finetune", read_finetune, p.finetune); !s) return fail(s.error());
   if (auto s = r.check_unknown(); !s) return fail(s.error());

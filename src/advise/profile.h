@@ -41,7 +41,7 @@ Result<Flops> parse_flops(std::string_view text);
 enum class WorkloadKind { Chat, Agent, Batch };
 
 /// One LLM workload.
-struct Workload {
+struct ProfileWorkload {
   std::string name;
   WorkloadKind kind = WorkloadKind::Chat;
   std::string model;    ///< catalog id
@@ -83,7 +83,7 @@ struct Profile {
   std::optional<EnergyPrice> electricity_price;
   std::optional<Money> budget;
   double comfort_tps = 15.0;  ///< per-user eval rate below which chat is uncomfortable
-  std::vector<Workload> workloads;
+  std::vector<ProfileWorkload> workloads;
   std::vector<Resident> residents;
   std::vector<FinetuneJob> finetune;
 };

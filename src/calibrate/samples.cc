@@ -66,13 +66,16 @@ Result<std::vector<Sample>> build_samples(const std::string& data_dir, int* skip
   for (const auto& file : files) {
     WORTHIT_TRY(cases, load_published(file));
     for (const auto& pc : cases) {
-      if (pc.bench.empty() && !pc.eval_rate_tps && !pc.prompt_eval_rate_tps) continue;
+      const bool rates = !pc.bench.empty() || pc.eval_rate_tps || pc.prompt_eval_rate_tps;
+      // A case measured not to fit (expect_fits = false) has no rates but is still checked.
+      if (!rates && !pc.expect_fits) continue;
       WORTHIT_TRY(base, base_sample(c, pc));
       if (!base.fit.fits) {
         if (unfit) unfit->push_back({pc.file, pc.id, base.fit.reason});
         ++skip;
         continue;
       }
+      if (!rates) continue;
       // Prompt processing needs every GPU's compute peak; devices without a confirmed figure
       // can only be used for token generation.
       bool peaks = true;

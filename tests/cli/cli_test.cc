@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -409,6 +410,10 @@ TEST(CliCompare, SeedRowsAreHeldOutPredictions) {
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["rows"].size(), 22u);  // 11 cases x (eval rate, prompt eval rate)
   for (const auto& row : j["rows"]) EXPECT_TRUE(row["held_out"].get<bool>());
+  // The seed's Mac Mini could not load gpt-oss-120b; the case has no rates but is still listed.
+  ASSERT_EQ(j["does_not_fit"].size(), 1u) << j["does_not_fit"].dump();
+  EXPECT_EQ(j["does_not_fit"][0]["case"], "t3-mac");
+  EXPECT_NE(j["does_not_fit"][0]["reason"].get<std::string>().find("Metal"), std::string::npos);
 }
 
 TEST(CliCompare, NeedsExactlyOneSet) {
@@ -449,4 +454,59 @@ TEST(CliTrain, BadMethodIsUsage) {
 }
 
 }  // namespace
+}  // namespace worthit
+
+namespace worthit {
+namespace {
+const nlohmann::json* candidate(const nlohmann::json& doc, const std::string& id) {
+  for (const auto& c : doc["candidates"])
+    if (c["id"] == id) return &c;
+  return nullptr;
+}
+bool reason_about(const nlohmann::json& list, const std::string& part) {
+  for (const auto& r : list)
+    if (r["workload"].get<std::string>().find(part) != std::string::npos) return true;
+  return false;
+}
+}  // namespace
+
+TEST(CliAdvise, SeedAuthorVerdictsAgreeWithTheSeedWhereItsDataSupportsThem) {
+  const Outcome r = worthit({"advise", "--preset", "seed-author", "--json"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  const nlohmann::json j = json_of(r);
+  const nlohmann::json* spark = candidate(j, "dgx-spark");
+  ASSERT_NE(spark, nullptr);
+  const auto& v = (*spark)["verdict"];
+  EXPECT_TRUE(reason_about(v["worth_it_for"], "gpt-oss-120b")) << v.dump(1);     // large MoE
+  EXPECT_TRUE(reason_about(v["worth_it_for"], "lora llama-2-13b")) << v.dump(1); // beyond 7B
+  EXPECT_TRUE(reason_about(v["not_worth_it_for"], "ministral-3-8b")) << v.dump(1);  // fits in 24 GB
+  for (const auto& w : (*spark)["workloads"]) {
+    if (!w["fits"].get<bool>()) continue;
+    EXPECT_GT(w["eval_rate_tps"].get<double>(), 0);
+    EXPECT_EQ(w["source"]["kind"], "predicted");
+  }
+  std::map<std::string, bool> agrees;
+  for (const auto& c : j["seed_agreement"]) agrees[c["claim"].get<std::string>()] = c["agrees"].get<bool>();
+  EXPECT_TRUE(agrees.at("Spark not worth it for models that fit on one GPU"));
+  EXPECT_TRUE(agrees.at("Spark worth it for large MoE models"));
+  EXPECT_TRUE(agrees.at("Fine-tuning: lora 13B"));
+  EXPECT_FALSE(agrees.at("Ministral 3 is a sparse (MoE) model"));  // worthit disagrees, and says why
+  EXPECT_FALSE(j["decision_tree"].empty());
+}
+
+TEST(CliAdvise, BadInputIsNamed) {
+  Outcome r = worthit({"advise", "--preset", "nobody"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("nobody"), std::string::npos) << r.err;
+  r = worthit({"advise", "--preset", "seed-author", "--candidates", "owned,dgx-sparc"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("dgx-sparc"), std::string::npos) << r.err;
+  r = worthit({"advise", "--preset", "seed-author", "--set", "workload.0.usrs=3"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("usrs"), std::string::npos) << r.err;
+  r = worthit({"advise", "--preset", "seed-author", "--candidates", "dgx-spark"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("owned"), std::string::npos) << r.err;
+}
+
 }  // namespace worthit

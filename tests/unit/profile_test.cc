@@ -42,7 +42,7 @@ TEST(Profile, SeedAuthorLoads) {
   EXPECT_EQ(p->workloads[2].context_window_tokens, 131072);
   EXPECT_EQ(p->workloads[3].users, 4);
   ASSERT_EQ(p->residents.size(), 5u);
-  ASSERT_EQ(p->finetune.size(), 2u);
+  ASSERT_EQ(p->finetune.size(), 4u);
   EXPECT_EQ(p->finetune[1].request.method, TrainMethod::Qlora);
   EXPECT_TRUE(p->finetune[1].request.grad_checkpointing);
 }

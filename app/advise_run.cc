@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: MIT
+// Evaluates each candidate machine on a profile: fit and predict every workload, size every
+// fine-tuning job, then hand the numbers to the verdict rules (src/advise/verdict.h).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "advise.h"
+#include "advise/profile.h"
+#include "advise/train_data.h"
+#include "advise/seed_claims.h"
+#include "advise/verdict.h"
+#include "fit_args.h"
+#include "model/recipe.h"
+#include "perf/predict.h"
+
+namespace worthit::app {
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+/// What every candidate evaluation needs.
+struct Env {
+  const AdviseArgs& a;
+  HwCatalog cat;
+  Efficiency eff;
+  TrainConstants train;
+  Profile prof;
+  std::map<std::string, ModelSource> models;  ///< by "model|quant"
+};
+
+struct Candidate {
+  std::string id, spec, kind;
+  System sys;
+};
+
+Result<const ModelSource*> model_of(Env& env, const std::string& model, const std::string& quant) {
+  const std::string key = model + "|" + quant;
+  auto it = env.models.find(key);
+  if (it == env.models.end()) {
+    WORTHIT_TRY(m, load_model_source(env.a.g, model, quant));
+    it = env.models.emplace(key, std::move(m)).first;
+  }
+  return &it->second;
+}
+
+FitArgs fit_args_for(const Env& env, const std::string& spec, const ProfileWorkload& w) {
+  FitArgs fa;
+  fa.g = env.a.g;
+  fa.system = spec;
+  fa.model = w.model;
+  fa.quant = w.quant;
+  fa.runtime = w.runtime.empty() ? "ollama" : w.runtime;
+  const int64_t need = w.context_tokens + w.prompt_tokens + w.answer_tokens;
+  if (w.context_window_tokens > 0) fa.ctx = w.context_window_tokens;
+  else if (fa.runtime != "ollama") fa.ctx = std::max<int64_t>(need, 4096);
+  if (!w.kv_cache.empty()) fa.cache_k = fa.cache_v = w.kv_cache;
+  return fa;
+}
+
+nlohmann::json range_json(double lo, double hi) { return nlohmann::json::array({lo, hi}); }
+
+nlohmann::json memory_json(const FitResult& f) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : f.pools)
+    if (p.used().base() > 0)
+      out.push_back({{"pool", p.id}, {"kind", p.kind}, {"used_bytes", p.used().base()},
+                     {"capacity_bytes", p.capacity.base()}, {"weights_bytes", p.weights.base()},
+                     {"kv_bytes", p.kv.base()}, {"other_bytes", (p.compute + p.other).base()}});
+  return out;
+}
+
+/// Fits and predicts one workload on one candidate; `j` receives its JSON.
+Result<WorkloadEval> eval_workload(Env& env, const Candidate& c, const ProfileWorkload& w,
+                                   nlohmann::json& j) {
+  FitArgs fa = fit_args_for(env, c.spec, w);
+  WORTHIT_TRY(m, model_of(env, w.model, w.quant));
+  System sys;
+  WORTHIT_TRY(f, fit_case(fa, env.cat, *m, sys));
+  WorkloadEval ev;
+  ev.name = w.name;
+  ev.model = w.model;
+  ev.quant = m->quant;
+  ev.runtime = fa.runtime;
+  ev.moe = m->arch.is_moe();
+  ev.users = int(std::max<int64_t>(w.users, 1));
+  ev.fits = f.fits;
+  ev.reason = f.reason;
+  j = {{"name", w.name}, {"model", w.model}, {"quant", m->quant}, {"runtime", fa.runtime},
+       {"fits", f.fits}, {"reason", f.reason}, {"memory", memory_json(f)}, {"users", ev.users}};
+  if (!f.fits) return ev;
+  std::vector<TensorInfo> tensors = m->tensors;
+  auto opts = to_options(fa, m->arch);
+  if (opts && opts->include_vision)
+    for (auto& v : vision_tensors(m->arch)) tensors.push_back(v);
+  // Offloaded: some weights are computed from host memory (token embeddings are a lookup that
+  // every runtime keeps there, so they do not count).
+  for (size_t i = 0; i < tensors.size() && i < f.tensor_slot.size(); ++i)
+    ev.offloaded = ev.offloaded || (tensors[i].role != TensorRole::TokenEmbd &&
+                                    !f.slots[f.tensor_slot[i]].is_gpu);
+  const Efficiency& e = env.eff;
+  const worthit::Workload req{std::max<int64_t>(w.prompt_tokens, 1), std::max<int64_t>(w.answer_tokens, 1),
+                              w.context_tokens};
+  const Prediction p = predict(m->arch, tensors, f, req, std::min(fa.ubatch, fa.batch), e);
+  ev.eval_tps = ev.per_user_tps = p.eval_rate_tps;
+  ev.eval_low_tps = p.eval_rate_tps * e.range_tg_low;
+  ev.eval_high_tps = p.eval_rate_tps * e.range_tg_high;
+  ev.prompt_tps = p.prompt_eval_rate_tps;
+  ev.ttft_s = p.ttft_s;
+  ev.power_w = p.power_w;
+  ev.energy_j_per_token = p.energy_j_per_token;
+  ev.max_comfortable_users = p.eval_rate_tps >= env.prof.comfort_tps ? 1 : 0;
+  j["offloaded"] = ev.offloaded;
+  j["eval_rate_tps"] = p.eval_rate_tps;
+  j["eval_rate_tps_range"] = range_json(ev.eval_low_tps, ev.eval_high_tps);
+  j["prompt_eval_rate_tps"] = p.prompt_eval_rate_tps;
+  j["prompt_eval_rate_tps_range"] =
+      range_json(p.prompt_eval_rate_tps * e.range_pp_low, p.prompt_eval_rate_tps * e.range_pp_high);
+  j["ttft_s"] = p.ttft_s;
+  j["decode_bottleneck"] = p.decode_bottleneck;
+  j["power_w"] = p.power_w > 0 ? nlohmann::json(p.power_w) : nlohmann::json(nullptr);
+  j["energy_j_per_token"] = p.power_w > 0 ? nlohmann::json(p.energy_j_per_token) : nlohmann::json(nullptr);
+  j["tokens_per_joule"] = p.power_w > 0 ? nlohmann::json(1.0 / p.energy_j_per_token) : nlohmann::json(nullptr);
+  j["source"] = {{"kind", "predicted"}, {"detail", "worthit performance model, data/calibration.toml"}};
+  return ev;
+}
+
+/// Sizes one fine-tuning job on one candidate.
+Result<FinetuneEval> eval_finetune(Env& env, const Candidate& c, const FinetuneJob& job,
+                                   nlohmann::json& j) {
+  WORTHIT_TRY(m, model_of(env, job.model, "F16"));
+  TrainRequest r = job.request;
+  r.tokens = std::max(job.tokens_per_month, 1.0);
+  WORTHIT_TRY(e, estimate_training(m->arch, c.sys, r, env.train));
+  FinetuneEval ev;
+  ev.name = job.name;
+  ev.model = job.model;
+  ev.method = train_method_name(r.method);
+  ev.params_b = e.params.total / 1e9;
+  ev.fits = e.fits;
+  ev.devices = std::max(e.gpus_needed, 1);
+  ev.memory_gib = e.memory.total().base() / kGiB;
+  for (const auto& p : e.pools)
+    if (p.trains && p.usable.base() / kGiB > ev.capacity_gib) {
+      ev.capacity_gib = p.usable.base() / kGiB;
+      if (!e.fits) ev.where = p.device;
+    }
+  if (e.fits) ev.where = e.placement;
+  ev.hours_per_month = e.fits ? e.time_total.base() / 3600.0 : 0.0;
+  j = {{"name", job.name}, {"model", job.model}, {"method", ev.method}, {"fits", e.fits},
+       {"memory_bytes", e.memory.total().base()}, {"capacity_bytes", ev.capacity_gib * kGiB},
+       {"placement", e.placement}, {"devices", ev.devices}, {"reason", e.reason},
+       {"hours_per_month", e.fits ? nlohmann::json(ev.hours_per_month) : nlohmann::json(nullptr)},
+       {"source", {{"kind", "predicted"}, {"detail", "worthit train (docs/fine-tuning.md), data/train.toml"}}}};
+  return ev;
+}
+
+Result<Candidate> resolve_candidate(const Env& env, const std::string& id) {
+  Candidate c;
+  c.id = id;
+  c.kind = "buy";
+  c.spec = id;
+  if (id == "owned") {
+    c.kind = "owned";
+    c.spec = env.prof.system;
+  } else if (id.rfind("owned+", 0) == 0) {
+    c.kind = "upgrade";
+    c.spec = env.prof.system + id.substr(5);
+  } else if (id.rfind("cloud:", 0) == 0) {
+    c.kind = "cloud";
+    c.spec = id.substr(6);
+  }
+  WORTHIT_TRY(sys, resolve_system(env.cat, c.spec));
+  c.sys = sys;
+  return c;
+}
+
+nlohmann::json pools_json(const System& s) {
+  nlohmann::json out = nlohmann::json::array();
+  auto pool = [&](const std::string& id, const char* kind, Bytes cap, BytesPerSec bw) {
+    out.push_back({{"id", id}, {"kind", kind}, {"capacity_bytes", cap.base()}, {"bandwidth_gbs", to_gbs(bw)}});
+  };
+  for (const auto& n : s.nodes) {
+    for (const auto& g : n.gpus)
+      pool(g.device.name, "vram", g.device.memory_capacity, g.device.memory_bandwidth);
+    if (n.soc) pool(n.soc->name, "unified", n.soc->memory_capacity, n.soc->memory_bandwidth);
+    if (n.host) pool(n.host->cpu, "host", n.host->memory_capacity, n.host->memory_bandwidth);
+  }
+  return out;
+}
+
+Result<CandidateEval> eval_candidate(Env& env, const Candidate& c, nlohmann::json& j) {
+  CandidateEval ev;
+  ev.id = c.id;
+  ev.name = c.kind == "owned" ? "your machine (" + c.sys.name + ")" : c.sys.name;
+  ev.kind = c.kind;
+  j = {{"id", c.id}, {"name", ev.name}, {"kind", c.kind}, {"system_spec", c.spec},
+       {"pools", pools_json(c.sys)}, {"workloads", nlohmann::json::array()},
+       {"finetune", nlohmann::json::array()}};
+  for (const auto& w : env.prof.workloads) {
+    nlohmann::json wj;
+    WORTHIT_TRY(we, eval_workload(env, c, w, wj));
+    ev.workloads.push_back(we);
+    j["workloads"].push_back(wj);
+  }
+  for (const auto& job : env.prof.finetune) {
+    nlohmann::json fj;
+    WORTHIT_TRY(fe, eval_finetune(env, c, job, fj));
+    ev.finetune.push_back(fe);
+    j["finetune"].push_back(fj);
+  }
+  return ev;
+}
+
+nlohmann::json reasons_json(const std::vector<Reason>& rs) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : rs) out.push_back({{"workload", r.topic}, {"text", r.text}});
+  return out;
+}
+
+/// The seed's conclusions checked, when the candidates include the DGX Spark.
+nlohmann::json seed_json(const std::vector<CandidateEval>& evals, size_t owned, double comfort) {
+  nlohmann::json out = nlohmann::json::array();
+  size_t spark = evals.size();
+  for (size_t i = 0; i < evals.size(); ++i)
+    if (evals[i].id == "dgx-spark") spark = i;
+  for (const auto& c : check_seed_claims(evals, owned, spark, comfort))
+    out.push_back({{"claim", c.claim}, {"seed_says", c.seed_says}, {"worthit_says", c.worthit_says},
+                   {"agrees", c.agrees}, {"why", c.why}});
+  return out;
+}
+
+Result<Env> load_env(const AdviseArgs& a) {
+  if (a.profile.empty() == a.preset.empty())
+    return fail("--profile", "pass exactly one of --profile FILE and --preset NAME", "--preset seed-author");
+  const std::string dir = data_dir(a.g);
+  const std::string path = a.preset.empty() ? a.profile : dir + "/profiles/" + a.preset + ".toml";
+  if (!a.preset.empty() && !std::filesystem::exists(path))
+    return fail("--preset", fmt::format("no preset '{}' ({} does not exist)", a.preset, path),
+                "seed-author");
+  WORTHIT_TRY(prof, load_profile(path, a.sets));
+  WORTHIT_TRY(cat, load_hw_catalog(dir));
+  WORTHIT_TRY(eff, load_efficiency(dir + "/calibration.toml"));
+  WORTHIT_TRY(train, load_train_constants(dir + "/train.toml"));
+  return Env{a, std::move(cat), eff, train, std::move(prof), {}};
+}
+
+}  // namespace
+
+std::vector<std::string> default_candidates() {
+  return {"owned", "dgx-spark", "jetson-agx-thor", "mac-mini-m4-pro-64gb", "strix-halo-128gb",
+          "owned+rtx-5090", "a100-80gb-pcie", "cloud:h100-sxm"};
+}
+
+void add_profile_options(CLI::App* cmd, AdviseArgs& a) {
+  cmd->add_option("--profile", a.profile, "Workload profile file (docs/profiles.md)");
+  cmd->add_option("--preset", a.preset, "A profile shipped in data/profiles: seed-author");
+  cmd->add_option("--set", a.sets, "Override a profile value: --set workload.0.users=4 (repeatable)");
+}
+
+Result<nlohmann::json> build_advise(const AdviseArgs& a) {
+  WORTHIT_TRY(env, load_env(a));
+  const std::vector<std::string> ids = a.candidates.empty() ? default_candidates() : a.candidates;
+  if (std::find(ids.begin(), ids.end(), "owned") == ids.end())
+    return fail("--candidates", "the list must include 'owned' (the machine of the profile)");
+  std::vector<CandidateEval> evals;
+  nlohmann::json doc = {{"profile", {{"id", env.prof.id}, {"name", env.prof.name},
+                                     {"system", env.prof.system}, {"comfort_tps", env.prof.comfort_tps}}},
+                        {"candidates", nlohmann::json::array()}, {"notes", nlohmann::json::array()}};
+  size_t owned = 0;
+  for (const auto& id : ids) {
+    auto c = resolve_candidate(env, id);
+    if (!c) return fail("--candidates", fmt::format("candidate '{}': {}", id, c.error().what), c.error().hint);
+    nlohmann::json cj;
+    WORTHIT_TRY(ev, eval_candidate(env, *c, cj));
+    if (c->kind == "owned") owned = evals.size();
+    evals.push_back(std::move(ev));
+    doc["candidates"].push_back(std::move(cj));
+  }
+  std::optional<double> budget;
+  if (env.prof.budget) budget = env.prof.budget->amount;
+  for (size_t i = 0; i < evals.size(); ++i) {
+    const Verdict v = judge(evals[i], evals[owned], env.prof.comfort_tps, budget);
+    doc["candidates"][i]["verdict"] = {{"worth_it_for", reasons_json(v.worth_it_for)},
+                                       {"not_worth_it_for", reasons_json(v.not_worth_it_for)},
+                                       {"summary", v.summary}};
+  }
+  nlohmann::json tree = nlohmann::json::array();
+  for (const auto& t : decision_tree(evals, owned, env.prof.comfort_tps))
+    tree.push_back({{"question", t.question}, {"answer", t.answer}, {"because", t.because}});
+  doc["decision_tree"] = tree;
+  doc["seed_agreement"] = seed_json(evals, owned, env.prof.comfort_tps);
+  return doc;
+}
+
+}  // namespace worthit::app
