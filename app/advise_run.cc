@@ -12,6 +12,7 @@
 #include "advise/train_data.h"
 #include "advise/seed_claims.h"
 #include "advise/verdict.h"
+#include "calibrate/samples.h"
 #include "fit_args.h"
 #include "model/recipe.h"
 #include "perf/predict.h"
@@ -232,6 +233,50 @@ nlohmann::json seed_json(const std::vector<CandidateEval>& evals, size_t owned, 
   return out;
 }
 
+/// Where a seed measurement comes from: the author's own desktop runs, or the video he cites.
+nlohmann::json seed_source(const PublishedCase& c) {
+  const bool own = c.system == "seed-desktop";
+  return {{"kind", "measured"},
+          {"detail", fmt::format("seed, {} ({})", c.test, own ? "the author's own run" : "from the video the seed cites")},
+          {"url", own ? "../shared/seed/000_a3c5d03b8adbf940.txt" : "https://youtu.be/PhJnZnQuuT0"}};
+}
+
+/// The seed's result tables: each measurement beside worthit's prediction with the shipped
+/// calibration (fitted on these rows among 470 others; `worthit compare --seed` holds them out).
+Result<nlohmann::json> seed_tables_json(const Env& env) {
+  const std::string dir = data_dir(env.a.g);
+  WORTHIT_TRY(cases, load_published(dir + "/published/seed.toml"));
+  std::vector<UnfitCase> unfit;
+  WORTHIT_TRY(samples, build_samples(dir, nullptr, &unfit));
+  const Efficiency& e = env.eff;
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& c : cases) {
+    auto add = [&](const std::string& metric, const char* unit, nlohmann::json measured, nlohmann::json predicted,
+                   nlohmann::json range) {
+      nlohmann::json r = {{"case", c.id}, {"test", c.test}, {"device", c.system}, {"metric", metric},
+                          {"unit", unit}, {"measured", measured}, {"predicted", predicted},
+                          {"predicted_range", range}, {"source", seed_source(c)}};
+      if (measured.is_number() && predicted.is_number())
+        r["error_pct"] = 100.0 * (predicted.get<double>() / measured.get<double>() - 1.0);
+      rows.push_back(r);
+    };
+    for (const auto& u : unfit)
+      if (u.case_id == c.id) add("fits", "", false, false, nullptr);
+    for (const auto& smp : samples) {
+      if (smp.case_id != c.id || std::filesystem::path(smp.file).filename() != "seed.toml") continue;
+      const double p = predict_sample(smp, e);
+      const bool tg = smp.decode;
+      add(tg ? "eval_rate_tps" : "prompt_eval_rate_tps", "t/s", smp.measured_tps, p,
+          range_json(p * (tg ? e.range_tg_low : e.range_pp_low), p * (tg ? e.range_tg_high : e.range_pp_high)));
+      if (tg && smp.measured_power_w > 0) {
+        const double w = predict_power(smp, e);  // 0: no power figure for the device
+        add("power_w", "W", smp.measured_power_w, w > 0 ? nlohmann::json(w) : nlohmann::json(nullptr), nullptr);
+      }
+    }
+  }
+  return rows;
+}
+
 Result<Env> load_env(const AdviseArgs& a) {
   if (a.profile.empty() == a.preset.empty())
     return fail("--profile", "pass exactly one of --profile FILE and --preset NAME", "--preset seed-author");
@@ -292,6 +337,11 @@ Result<nlohmann::json> build_advise(const AdviseArgs& a) {
     tree.push_back({{"question", t.question}, {"answer", t.answer}, {"because", t.because}});
   doc["decision_tree"] = tree;
   doc["seed_agreement"] = seed_json(evals, owned, env.prof.comfort_tps);
+  WORTHIT_TRY(tables, seed_tables_json(env));
+  doc["seed_tables"] = tables;
+  doc["notes"].push_back(
+      "seed_tables: predictions use the shipped calibration, which was fitted on 472 published "
+      "rates including these; `worthit compare --seed` predicts each one with it held out");
   return doc;
 }
 
