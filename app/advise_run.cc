@@ -15,6 +15,7 @@
 #include "calibrate/samples.h"
 #include "fit_args.h"
 #include "model/recipe.h"
+#include "perf/concurrency.h"
 #include "perf/predict.h"
 
 namespace worthit::app {
@@ -54,6 +55,7 @@ FitArgs fit_args_for(const Env& env, const std::string& spec, const ProfileWorkl
   fa.model = w.model;
   fa.quant = w.quant;
   fa.runtime = w.runtime.empty() ? "ollama" : w.runtime;
+  if (fa.runtime == "vllm") fa.runtime = "llama.cpp";  // memory as llama.cpp; batching as vLLM
   const int64_t need = w.context_tokens + w.prompt_tokens + w.answer_tokens;
   if (w.context_window_tokens > 0) fa.ctx = w.context_window_tokens;
   else if (fa.runtime != "ollama") fa.ctx = std::max<int64_t>(need, 4096);
@@ -71,6 +73,33 @@ nlohmann::json memory_json(const FitResult& f) {
                      {"capacity_bytes", p.capacity.base()}, {"weights_bytes", p.weights.base()},
                      {"kv_bytes", p.kv.base()}, {"other_bytes", (p.compute + p.other).base()}});
   return out;
+}
+
+/// Several users of one workload: the engine follows the runtime (ollama queues, llama.cpp is
+/// llama-server's slots, "vllm" batches); fills the per-user fields of `ev`.
+Result<nlohmann::json> eval_users(const Env& env, const Candidate& c, const ProfileWorkload& w,
+                                  const ModelSource& m, const std::vector<TensorInfo>& tensors,
+                                  const worthit::Workload& req, WorkloadEval& ev) {
+  const std::string rt = w.runtime.empty() ? "ollama" : w.runtime;
+  WORTHIT_TRY(engine, parse_serve_engine(rt == "llama.cpp" ? "llama-server" : rt));
+  const FitArgs base = fit_args_for(env, c.spec, w);
+  FitFn fit = [&](int slots, int64_t n_ctx) -> Result<FitResult> {
+    FitArgs fa = base;
+    fa.parallel = slots;
+    if (n_ctx >= 0) fa.ctx = std::max(n_ctx, base.ctx);
+    System sys;
+    return fit_case(fa, env.cat, m, sys);
+  };
+  ConcurrencyRequest r{engine, ev.users, -1, req, std::min(base.ubatch, base.batch), env.prof.comfort_tps, 10.0};
+  WORTHIT_TRY(cr, predict_concurrency(m.arch, tensors, fit, r, env.eff));
+  ev.per_user_tps = cr.per_user_eval_rate_tps;
+  ev.max_comfortable_users = cr.max_comfortable_users;
+  return nlohmann::json{{"engine", serve_engine_name(engine)}, {"rule", cr.rule}, {"slots", cr.slots},
+                        {"per_user_eval_rate_tps", cr.per_user_eval_rate_tps},
+                        {"aggregate_eval_rate_tps", cr.aggregate_eval_rate_tps},
+                        {"ttft_p50_s", cr.ttft_p50_s}, {"ttft_p90_s", cr.ttft_p90_s},
+                        {"max_users_in_memory", cr.max_users_in_memory},
+                        {"max_comfortable_users", cr.max_comfortable_users}};
 }
 
 /// Fits and predicts one workload on one candidate; `j` receives its JSON.
@@ -113,6 +142,20 @@ Result<WorkloadEval> eval_workload(Env& env, const Candidate& c, const ProfileWo
   ev.power_w = p.power_w;
   ev.energy_j_per_token = p.energy_j_per_token;
   ev.max_comfortable_users = p.eval_rate_tps >= env.prof.comfort_tps ? 1 : 0;
+  if (ev.users > 1) {
+    WORTHIT_TRY(cj, eval_users(env, c, w, *m, tensors, req, ev));
+    j["concurrency"] = cj;
+    j["per_user_eval_rate_tps"] = ev.per_user_tps;
+    j["aggregate_eval_rate_tps"] = cj["aggregate_eval_rate_tps"];
+    j["ttft_p90_s"] = cj["ttft_p90_s"];
+    j["max_users_in_memory"] = cj["max_users_in_memory"];
+  } else {
+    j["per_user_eval_rate_tps"] = p.eval_rate_tps;
+    j["aggregate_eval_rate_tps"] = p.eval_rate_tps;
+    j["ttft_p90_s"] = p.ttft_s;
+  }
+  j["max_comfortable_users"] = ev.max_comfortable_users;
+  j["comfortable"] = ev.max_comfortable_users >= ev.users;
   j["offloaded"] = ev.offloaded;
   j["eval_rate_tps"] = p.eval_rate_tps;
   j["eval_rate_tps_range"] = range_json(ev.eval_low_tps, ev.eval_high_tps);

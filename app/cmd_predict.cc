@@ -10,6 +10,7 @@
 #include "common.h"
 #include "fit_args.h"
 #include "model/recipe.h"
+#include "perf/concurrency.h"
 #include "perf/predict.h"
 #include "perf/seed_prompt.h"
 
@@ -21,7 +22,38 @@ struct PredictArgs {
   int64_t prompt = -1, gen = -1, depth = 0;
   std::vector<std::string> tests;
   std::string workload;
+  int users = 1;
+  std::string engine;  ///< empty: ollama for --runtime ollama, llama-server otherwise
+  double comfort_tps = 15, max_ttft_s = 10;
 };
+
+/// `predict --users N`: the concurrency block (JSON and text).
+Result<nlohmann::json> concurrency_json(const PredictArgs& a, const HwCatalog& cat, const ModelSource& m,
+                                        const std::vector<TensorInfo>& tensors, const Workload& w,
+                                        const Efficiency& e) {
+  WORTHIT_TRY(engine, parse_serve_engine(a.engine.empty() ? (a.fit.runtime == "ollama" ? "ollama" : "llama-server")
+                                                          : a.engine));
+  FitFn fit = [&](int slots, int64_t n_ctx) -> Result<FitResult> {
+    FitArgs fa = a.fit;
+    fa.parallel = slots;
+    if (n_ctx >= 0) fa.ctx = std::max<int64_t>(n_ctx, 256);
+    System sys;
+    return fit_case(fa, cat, m, sys);
+  };
+  ConcurrencyRequest r{engine, a.users, a.fit.parallel, w, std::min(a.fit.ubatch, a.fit.batch),
+                       a.comfort_tps, a.max_ttft_s};
+  WORTHIT_TRY(c, predict_concurrency(m.arch, tensors, fit, r, e));
+  return nlohmann::json{{"engine", serve_engine_name(engine)}, {"users", c.users}, {"slots", c.slots},
+                        {"batch", c.batch}, {"runtime_rule", c.rule},
+                        {"single_eval_rate_tps", c.single_eval_rate_tps},
+                        {"per_user_eval_rate_tps", c.per_user_eval_rate_tps},
+                        {"aggregate_eval_rate_tps", c.aggregate_eval_rate_tps},
+                        {"ttft_p50_s", c.ttft_p50_s}, {"ttft_p90_s", c.ttft_p90_s}, {"ttft_p99_s", c.ttft_p99_s},
+                        {"max_users_in_memory", c.max_users_in_memory},
+                        {"max_comfortable_users", c.max_comfortable_users}, {"comfort_tps", a.comfort_tps},
+                        {"max_ttft_s", a.max_ttft_s}, {"comfortable", c.comfortable},
+                        {"decode_bottleneck", c.decode_bottleneck}};
+}
 
 nlohmann::json range(double v, double lo, double hi) { return nlohmann::json::array({v * lo, v * hi}); }
 
@@ -101,6 +133,11 @@ int run(PredictArgs& a) {
                                                tg ? e.range_tg_high : e.range_pp_high)}});
   }
   j["tests"] = tj;
+  if (a.users > 1 || a.engine.size()) {
+    auto cj = concurrency_json(a, *cat, *m, tensors, w, e);
+    if (!cj) return report_error(cj.error());
+    j["concurrency"] = *cj;
+  }
   if (a.fit.g.json) {
     print_json("predict", j);
     return kExitOk;
@@ -122,6 +159,17 @@ int run(PredictArgs& a) {
   for (const auto& n : j["notes"]) std::cout << "note: " << n.get<std::string>() << "\n";
   for (const auto& t : tj)
     std::cout << fmt::format("{:<16} {:10.2f} t/s\n", t["name"].get<std::string>(), t["tokens_per_s"].get<double>());
+  if (j.contains("concurrency")) {
+    const auto& c = j["concurrency"];
+    std::cout << fmt::format(
+        "{} users: {}\n  per user {:.1f} t/s, all users {:.1f} t/s; TTFT p50 {:.2f} s, p90 {:.2f} s, "
+        "p99 {:.2f} s\n  users in memory: up to {}; comfortable (>= {:.0f} t/s, p90 TTFT <= {:.0f} s): "
+        "up to {} users\n",
+        c["users"].get<int>(), c["runtime_rule"].get<std::string>(), c["per_user_eval_rate_tps"].get<double>(),
+        c["aggregate_eval_rate_tps"].get<double>(), c["ttft_p50_s"].get<double>(), c["ttft_p90_s"].get<double>(),
+        c["ttft_p99_s"].get<double>(), c["max_users_in_memory"].get<int>(), a.comfort_tps, a.max_ttft_s,
+        c["max_comfortable_users"].get<int>());
+  }
   return kExitOk;
 }
 
@@ -136,6 +184,11 @@ void register_predict(CLI::App& app, int& exit_code) {
   cmd->add_option("--depth", a->depth, "Tokens already in the cache before the prompt")->capture_default_str();
   cmd->add_option("--test", a->tests, "llama-bench test, repeatable: pp512, tg128, pp512+tg128, pp2048@d4096");
   cmd->add_option("--workload", a->workload, "seed: the seed's Tokyo prompt through the model's chat template (data/prompts/seed-tokyo.toml) and a 1000-token answer (the default)");
+  cmd->add_option("--users", a->users, "Users sending requests at once: per-user and aggregate rates, TTFT percentiles")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--engine", a->engine, "How concurrent requests are served: ollama, llama-server, vllm (default: from --runtime)");
+  cmd->add_option("--comfort-tps", a->comfort_tps, "Per-user eval rate below which chat is uncomfortable")->capture_default_str();
+  cmd->add_option("--max-ttft", a->max_ttft_s, "Longest acceptable 90th-percentile wait for the first token, seconds")->capture_default_str();
   add_global_options(cmd, a->fit.g);
   cmd->callback([a, &exit_code] { exit_code = run(*a); });
 }

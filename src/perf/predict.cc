@@ -40,22 +40,27 @@ double layer_us(const DeviceSlot& d, const Efficiency& e) {
 }  // namespace
 
 PhaseTime decode_time(const ModelArch& a, const std::vector<TensorInfo>& tensors,
-                      const FitResult& f, int64_t depth, const Efficiency& e) {
+                      const FitResult& f, int64_t depth, const Efficiency& e, int64_t batch) {
   const size_t S = f.slots.size();
+  const double B = double(std::max<int64_t>(batch, 1));
   // Per slot: bytes read per token, and the same bytes weighted by the inverse kernel speed of
   // their type (GPU mat-vec kernels dequantise some families faster than others).
-  std::vector<double> bytes(S, 0.0), weighted(S, 0.0), layers(S, 0.0);
-  const double expert_frac = a.is_moe() ? double(a.moe.experts_used) / a.moe.experts : 1.0;
+  std::vector<double> bytes(S, 0.0), weighted(S, 0.0), layers(S, 0.0), params(S, 0.0);
+  const double k_over_e = a.is_moe() ? double(a.moe.experts_used) / a.moe.experts : 1.0;
+  // Tokens of different sequences route independently: B tokens touch 1 - (1 - k/E)^B of the experts.
+  const double expert_frac = a.is_moe() ? 1.0 - std::pow(1.0 - k_over_e, B) : 1.0;
   for (size_t i = 0; i < tensors.size() && i < f.tensor_slot.size(); ++i) {
     const TensorInfo& t = tensors[i];
     if (t.role == TensorRole::TokenEmbd || t.role == TensorRole::Vision) continue;
     const int s = f.tensor_slot[i];
-    const double b = double(t.bytes()) * (t.role == TensorRole::FfnExperts ? expert_frac : 1.0);
+    const bool exp = t.role == TensorRole::FfnExperts;
+    const double b = double(t.bytes()) * (exp ? expert_frac : 1.0);
     bytes[s] += b;
     weighted[s] += f.slots[s].is_gpu ? b / e.kernel(t.type) : b;
+    if (is_matrix(t)) params[s] += double(t.elements()) * (exp ? k_over_e : 1.0);
   }
   for (int il = 0; il < a.n_layers; ++il) {
-    const double kv = kv_read(a, il, depth + 1, f);
+    const double kv = B * kv_read(a, il, depth + 1, f);
     bytes[f.kv_slot[il]] += kv;
     weighted[f.kv_slot[il]] += kv;
     layers[f.layer_slot[il]] += 1;
@@ -69,13 +74,16 @@ PhaseTime decode_time(const ModelArch& a, const std::vector<TensorInfo>& tensors
     const double t_mem = weighted[s] / slot_bw(d, f, e);
     // A GPU with few SMs for its memory bus cannot issue loads fast enough to reach it.
     const double t_sm = d.is_gpu && d.fp32.base() > 0 ? bytes[s] / (d.fp32.base() * e.gpu_stream) : 0;
-    const double t = std::max(t_mem, t_sm) +
-                     layers[s] * layer_us(d, e) * 1e-6;
+    // A batch does 2 x params FLOPs per sequence; one token (batch 1) is never compute-bound.
+    const double peak = d.peak.base() * e.flops(d.is_gpu ? d.backend : Backend::Cpu);
+    const double t_flops = B > 1 && peak > 0 ? 2.0 * params[s] * B / peak : 0.0;
+    const double t = std::max({t_mem, t_sm, t_flops}) + layers[s] * layer_us(d, e) * 1e-6;
     busy[s] = t;
     total += t;
     if (t > worst) {
       worst = t;
-      bottleneck = t_sm > t_mem
+      bottleneck = t_flops > std::max(t_mem, t_sm) ? fmt::format("{} compute (batch of {:.0f})", d.id, B)
+                   : t_sm > t_mem
                        ? fmt::format("{} streaming multiprocessors (too few for {:.0f} GB/s)", d.id,
                                      to_gbs(d.bandwidth))
                        : fmt::format("{} memory bandwidth ({:.0f} GB/s)", d.id, to_gbs(d.bandwidth));

@@ -47,9 +47,13 @@ struct Prediction {
 double decode_power(const FitResult& f, const PhaseTime& dec, const Efficiency& e,
                     std::string* scope, bool* idle_assumed);
 
-/// Seconds to generate one token with `depth` tokens in the cache.
+/// Seconds to generate one token with `depth` tokens in the cache. With `batch` > 1, one step
+/// of `batch` sequences decoding together (continuous batching): the weights are read once (MoE:
+/// the experts any of the batch's tokens routes to), each sequence reads its own KV cache, and
+/// the step is never faster than its 2 x active parameters x batch FLOPs at the unit's achieved
+/// prompt-processing rate.
 PhaseTime decode_time(const ModelArch& a, const std::vector<TensorInfo>& tensors,
-                      const FitResult& f, int64_t depth, const Efficiency& e);
+                      const FitResult& f, int64_t depth, const Efficiency& e, int64_t batch = 1);
 
 /// Seconds to process `n` prompt tokens after `depth` cached tokens, in micro-batches.
 PhaseTime prefill_time(const ModelArch& a, const std::vector<TensorInfo>& tensors,

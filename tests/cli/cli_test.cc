@@ -510,3 +510,22 @@ TEST(CliAdvise, BadInputIsNamed) {
 }
 
 }  // namespace worthit
+
+namespace worthit {
+TEST(CliPredict, UsersGiveAConcurrencyBlock) {
+  const Outcome r = worthit({"predict", "--system", "dgx-spark", "--model", "gpt-oss-120b", "--users", "4",
+                             "--prompt-tokens", "500", "--gen-tokens", "200", "--json"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  const nlohmann::json c = json_of(r)["concurrency"];
+  EXPECT_EQ(c["engine"], "llama-server");
+  EXPECT_EQ(c["slots"], 4);
+  EXPECT_LT(c["per_user_eval_rate_tps"].get<double>(), c["single_eval_rate_tps"].get<double>());
+  EXPECT_GT(c["aggregate_eval_rate_tps"].get<double>(), c["single_eval_rate_tps"].get<double>());
+  EXPECT_GE(c["ttft_p90_s"].get<double>(), c["ttft_p50_s"].get<double>());
+  EXPECT_GT(c["max_users_in_memory"].get<int>(), 4);
+  const Outcome bad = worthit({"predict", "--system", "dgx-spark", "--model", "gpt-oss-120b", "--users", "2",
+                               "--engine", "tgi"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("tgi"), std::string::npos) << bad.err;
+}
+}  // namespace worthit
