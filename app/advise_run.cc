@@ -8,6 +8,8 @@
 #include <map>
 
 #include "advise.h"
+#include "core/text.h"
+#include "advise_internal.h"
 #include "advise/profile.h"
 #include "advise/train_data.h"
 #include "advise/seed_claims.h"
@@ -22,21 +24,6 @@ namespace worthit::app {
 namespace {
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-
-/// What every candidate evaluation needs.
-struct Env {
-  const AdviseArgs& a;
-  HwCatalog cat;
-  Efficiency eff;
-  TrainConstants train;
-  Profile prof;
-  std::map<std::string, ModelSource> models;  ///< by "model|quant"
-};
-
-struct Candidate {
-  std::string id, spec, kind;
-  System sys;
-};
 
 Result<const ModelSource*> model_of(Env& env, const std::string& model, const std::string& quant) {
   const std::string key = model + "|" + quant;
@@ -93,6 +80,7 @@ Result<nlohmann::json> eval_users(const Env& env, const Candidate& c, const Prof
   ConcurrencyRequest r{engine, ev.users, -1, req, std::min(base.ubatch, base.batch), env.prof.comfort_tps, 10.0};
   WORTHIT_TRY(cr, predict_concurrency(m.arch, tensors, fit, r, env.eff));
   ev.per_user_tps = cr.per_user_eval_rate_tps;
+  ev.aggregate_tps = cr.aggregate_eval_rate_tps;
   ev.max_comfortable_users = cr.max_comfortable_users;
   return nlohmann::json{{"engine", serve_engine_name(engine)}, {"rule", cr.rule}, {"slots", cr.slots},
                         {"per_user_eval_rate_tps", cr.per_user_eval_rate_tps},
@@ -134,7 +122,8 @@ Result<WorkloadEval> eval_workload(Env& env, const Candidate& c, const ProfileWo
   const worthit::Workload req{std::max<int64_t>(w.prompt_tokens, 1), std::max<int64_t>(w.answer_tokens, 1),
                               w.context_tokens};
   const Prediction p = predict(m->arch, tensors, f, req, std::min(fa.ubatch, fa.batch), e);
-  ev.eval_tps = ev.per_user_tps = p.eval_rate_tps;
+  ev.eval_tps = ev.per_user_tps = ev.aggregate_tps = p.eval_rate_tps;
+  ev.hours_per_day = w.hours_per_day;
   ev.eval_low_tps = p.eval_rate_tps * e.range_tg_low;
   ev.eval_high_tps = p.eval_rate_tps * e.range_tg_high;
   ev.prompt_tps = p.prompt_eval_rate_tps;
@@ -215,9 +204,25 @@ Result<Candidate> resolve_candidate(const Env& env, const std::string& id) {
   } else if (id.rfind("cloud:", 0) == 0) {
     c.kind = "cloud";
     c.spec = id.substr(6);
+  } else if (id.rfind("used:", 0) == 0) {
+    c.used = true;
+    c.spec = id.substr(5);
   }
   WORTHIT_TRY(sys, resolve_system(env.cat, c.spec));
   c.sys = sys;
+  if (c.kind == "upgrade") {
+    for (const auto& d : split(id.substr(6), '+')) {
+      WORTHIT_TRY(dev, find_device(env.cat, std::string(trim(d))));
+      c.parts.push_back(dev.prices);
+    }
+  } else if (c.kind == "buy" && !sys.prices.empty()) {
+    c.parts.push_back(sys.prices);
+  } else if (c.kind == "buy") {
+    for (const auto& n : sys.nodes) {
+      if (n.soc) c.parts.push_back(n.soc->prices);
+      for (const auto& g : n.gpus) c.parts.push_back(g.device.prices);
+    }
+  }
   return c;
 }
 
@@ -255,6 +260,8 @@ Result<CandidateEval> eval_candidate(Env& env, const Candidate& c, nlohmann::jso
     ev.finetune.push_back(fe);
     j["finetune"].push_back(fj);
   }
+  WORTHIT_TRY(cost, eval_cost(env, c, ev, j));
+  ev.cost = cost;
   return ev;
 }
 
@@ -332,14 +339,16 @@ Result<Env> load_env(const AdviseArgs& a) {
   WORTHIT_TRY(cat, load_hw_catalog(dir));
   WORTHIT_TRY(eff, load_efficiency(dir + "/calibration.toml"));
   WORTHIT_TRY(train, load_train_constants(dir + "/train.toml"));
-  return Env{a, std::move(cat), eff, train, std::move(prof), {}};
+  WORTHIT_TRY(fx, load_fx(dir + "/fx.toml"));
+  WORTHIT_TRY(cloud, load_cloud_catalog(dir + "/cloud"));
+  return Env{a, std::move(cat), eff, train, std::move(prof), std::move(fx), std::move(cloud), {}};
 }
 
 }  // namespace
 
 std::vector<std::string> default_candidates() {
   return {"owned", "dgx-spark", "jetson-agx-thor", "mac-mini-m4-pro-64gb", "strix-halo-128gb",
-          "owned+rtx-5090", "a100-80gb-pcie", "cloud:h100-sxm"};
+          "owned+rtx-5090", "used:a100-80gb-pcie", "cloud:h100-sxm"};
 }
 
 void add_profile_options(CLI::App* cmd, AdviseArgs& a) {

@@ -250,6 +250,10 @@ Status read_top(TomlReader& r, Profile& p) {
   WORTHIT_TRY(budget, opt_parsed<Money>(r, "budget", parse_money));
   WORTHIT_TRY(comfort, r.opt_number("comfort_tps"));
   if (comfort && *comfort <= 0) return fail(r.error_at("comfort_tps", "must be positive"));
+  WORTHIT_TRY(years, r.opt_number("amortization_years"));
+  if (years && (*years <= 0 || *years > 30)) return fail(r.error_at("amortization_years", "must be in (0, 30]"));
+  WORTHIT_TRY(always_on, r.opt_bool("always_on"));
+  WORTHIT_TRY(cloud, r.opt_string("cloud_device"));
   p.id = id;
   p.name = name.value_or(id);
   p.sources = sources;
@@ -257,6 +261,9 @@ Status read_top(TomlReader& r, Profile& p) {
   p.electricity_price = price;
   p.budget = budget;
   p.comfort_tps = comfort.value_or(p.comfort_tps);
+  p.amortization_years = years.value_or(p.amortization_years);
+  p.always_on = always_on.value_or(p.always_on);
+  p.cloud_device = cloud.value_or(p.cloud_device);
   return Ok{};
 }
 

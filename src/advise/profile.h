@@ -83,6 +83,9 @@ struct Profile {
   std::optional<EnergyPrice> electricity_price;
   std::optional<Money> budget;
   double comfort_tps = 15.0;  ///< per-user eval rate below which chat is uncomfortable
+  double amortization_years = 3.0;  ///< purchase price spread over this many years
+  bool always_on = false;     ///< the machine idles when not generating (else it is off)
+  std::string cloud_device = "h100-sxm";  ///< the rentable GPU owning is compared with
   std::vector<ProfileWorkload> workloads;
   std::vector<Resident> residents;
   std::vector<FinetuneJob> finetune;

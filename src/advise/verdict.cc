@@ -159,6 +159,13 @@ Verdict judge(const CandidateEval& c, const CandidateEval& owned, double comfort
     v.not_worth_it_for.push_back(
         {"budget", fmt::format("costs {:.0f} {}, over the budget of {:.0f} {}", c.cost.purchase,
                                c.cost.currency, *budget, c.cost.currency)});
+  const std::string money =
+      !c.cost.known ? std::string(" Price unknown in the catalog.")
+      : c.kind == "cloud" ? fmt::format(" Renting for the profile's hours: {:.0f} {} a year ({:.2f} {} per million tokens).",
+                                        c.cost.cost_per_year, c.cost.currency, c.cost.cost_per_mtok, c.cost.currency)
+                          : fmt::format(" Costs {:.0f} {}: {:.0f} {} a year with electricity ({:.2f} {} per million tokens).",
+                                        c.cost.purchase, c.cost.currency, c.cost.cost_per_year, c.cost.currency,
+                                        c.cost.cost_per_mtok, c.cost.currency);
   if (v.worth_it_for.empty())
     v.summary = fmt::format("Not worth it for this profile: it improves none of its workloads{}.",
                             over ? " and is over budget" : "");
@@ -166,6 +173,7 @@ Verdict judge(const CandidateEval& c, const CandidateEval& owned, double comfort
     v.summary = fmt::format("Worth it for: {}. Not worth it for: {}.{}", topics(v.worth_it_for),
                             v.not_worth_it_for.empty() ? "nothing" : topics(v.not_worth_it_for),
                             over ? " Over budget." : "");
+  v.summary += money;
   return v;
 }
 

@@ -21,6 +21,8 @@ struct WorkloadEval {
   double prompt_tps = 0, ttft_s = 0;
   int users = 1;
   double per_user_tps = 0;    ///< eval rate each user sees with `users` at once
+  double aggregate_tps = 0;   ///< all users together
+  double hours_per_day = 0;   ///< hours a day the workload generates (profile)
   int max_comfortable_users = 0;  ///< most users at once whose rate stays >= comfort
   double power_w = 0, energy_j_per_token = 0;
 };

@@ -168,6 +168,8 @@ Status read_identity(TomlReader& r, Device& d) {
 
 }  // namespace
 
+Status read_price_list(TomlReader& r, std::vector<Price>& out) { return read_prices(r, out); }
+
 Result<Device> load_device_file(const std::string& path) {
   WORTHIT_TRY(tbl, parse_toml_file(path));
   TomlReader r(tbl, path);

@@ -37,6 +37,10 @@ struct HwCatalog {
   std::vector<SystemDef> systems;
 };
 
+class TomlReader;
+/// Reads the [[price]] tables of a device or system file.
+Status read_price_list(TomlReader& r, std::vector<Price>& out);
+
 /// Reads one device file.
 Result<Device> load_device_file(const std::string& path);
 /// Reads one system file (references unresolved).

@@ -187,8 +187,7 @@ Result<SystemDef> load_system_file(const std::string& path) {
   d.aliases = aliases;
   d.sources = sources;
   if (auto s = read_system_body(r, d); !s) return fail(s.error());
-  WORTHIT_TRY(prices, r.tables("price"));
-  (void)prices;  // prices of whole systems are read by the advise layer
+  if (auto s = read_price_list(r, d.prices); !s) return fail(s.error());
   if (auto s = r.check_unknown(); !s) return fail(s.error());
   return d;
 }
@@ -252,6 +251,7 @@ Result<System> resolve_def(const HwCatalog& cat, const SystemDef& d, int depth) 
   sys.aliases = d.aliases;
   sys.source = d.sources.empty() ? d.file : d.sources.front();
   sys.measured = d.measured;
+  sys.prices = d.prices;
   if (!d.nodes.empty()) {
     for (const auto& n : d.nodes) {
       WORTHIT_TRY(sub, resolve_id(cat, n, depth + 1));
