@@ -12,6 +12,7 @@
 #include "advise/cloud.h"
 #include "advise/cost.h"
 #include "advise/profile.h"
+#include "advise/resident.h"
 #include "advise/train_data.h"
 #include "advise/verdict.h"
 #include "perf/efficiency.h"
@@ -27,6 +28,7 @@ struct Env {
   Profile prof;
   std::vector<FxRate> fx;
   std::vector<CloudOffer> cloud;
+  std::vector<ResidentEntry> resident_catalog;
   std::map<std::string, ModelSource> models;  ///< by "model|quant"
 };
 
@@ -40,5 +42,12 @@ struct Candidate {
 /// Price, power, electricity, cost per million tokens and the cloud comparison of one candidate
 /// whose workloads are evaluated; `j` receives the `price`, `cloud`, `power` and `cost` objects.
 Result<CostEval> eval_cost(const Env& env, const Candidate& c, const CandidateEval& ev, nlohmann::json& j);
+
+/// Several models at once: the profile's [[resident]] set placed on the candidate's GPU memory;
+/// `j` receives the `residents` object.
+Result<ResidentsEval> eval_residents(Env& env, const Candidate& c, nlohmann::json& j);
+
+/// The model of a catalog id (cached).
+Result<const ModelSource*> model_of(Env& env, const std::string& model, const std::string& quant);
 
 }  // namespace worthit::app

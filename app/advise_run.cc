@@ -25,6 +25,8 @@ namespace {
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
+}  // namespace
+
 Result<const ModelSource*> model_of(Env& env, const std::string& model, const std::string& quant) {
   const std::string key = model + "|" + quant;
   auto it = env.models.find(key);
@@ -34,6 +36,8 @@ Result<const ModelSource*> model_of(Env& env, const std::string& model, const st
   }
   return &it->second;
 }
+
+namespace {
 
 FitArgs fit_args_for(const Env& env, const std::string& spec, const ProfileWorkload& w) {
   FitArgs fa;
@@ -260,6 +264,8 @@ Result<CandidateEval> eval_candidate(Env& env, const Candidate& c, nlohmann::jso
     ev.finetune.push_back(fe);
     j["finetune"].push_back(fj);
   }
+  WORTHIT_TRY(res, eval_residents(env, c, j));
+  ev.residents = res;
   WORTHIT_TRY(cost, eval_cost(env, c, ev, j));
   ev.cost = cost;
   return ev;
@@ -341,7 +347,10 @@ Result<Env> load_env(const AdviseArgs& a) {
   WORTHIT_TRY(train, load_train_constants(dir + "/train.toml"));
   WORTHIT_TRY(fx, load_fx(dir + "/fx.toml"));
   WORTHIT_TRY(cloud, load_cloud_catalog(dir + "/cloud"));
-  return Env{a, std::move(cat), eff, train, std::move(prof), std::move(fx), std::move(cloud), {}};
+  WORTHIT_TRY(residents, load_resident_catalog(dir + "/resident"));
+  if (auto s = resolve_residents(prof, residents); !s) return fail(s.error());
+  return Env{a, std::move(cat), eff, train, std::move(prof), std::move(fx), std::move(cloud),
+             std::move(residents), {}};
 }
 
 }  // namespace

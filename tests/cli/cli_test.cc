@@ -491,7 +491,19 @@ TEST(CliAdvise, SeedAuthorVerdictsAgreeWithTheSeedWhereItsDataSupportsThem) {
   EXPECT_TRUE(agrees.at("Spark worth it for large MoE models"));
   EXPECT_TRUE(agrees.at("Fine-tuning: lora 13B"));
   EXPECT_FALSE(agrees.at("Ministral 3 is a sparse (MoE) model"));  // worthit disagrees, and says why
+  EXPECT_TRUE(agrees.at("Multi-model workflows over ~40 GB: Spark"));
+  EXPECT_TRUE(agrees.at("Several users: the Spark serves 3-4 users, the desktop one at a time"));
+  EXPECT_TRUE(reason_about(v["worth_it_for"], "several models"));
   EXPECT_FALSE(j["decision_tree"].empty());
+  // Money: the Spark's price in the profile's currency, a yearly cost and the cloud comparison.
+  EXPECT_EQ((*spark)["price"]["currency"], "EUR");
+  EXPECT_GT((*spark)["price"]["amount"].get<double>(), 0);
+  EXPECT_GT((*spark)["cost"]["cost_per_year"].get<double>(), (*spark)["price"]["amount"].get<double>() / 3);
+  EXPECT_EQ((*spark)["cost"]["curve"].size(), 13u);
+  EXPECT_TRUE((*spark)["residents"]["fits"].get<bool>());
+  EXPECT_FALSE((*candidate(j, "owned"))["residents"]["fits"].get<bool>());
+  EXPECT_GT((*candidate(j, "owned"))["residents"]["swap"]["seconds_per_hour"].get<double>(), 0);
+  for (const auto& row : j["seed_tables"]) EXPECT_EQ(row["source"]["kind"], "measured");
 }
 
 TEST(CliAdvise, BadInputIsNamed) {
