@@ -81,5 +81,6 @@ void register_results(CLI::App& app, int& exit_code);
 void register_import(CLI::App& app, int& exit_code);
 void register_probe(CLI::App& app, int& exit_code);
 void register_advise(CLI::App& app, int& exit_code);
+void register_report(CLI::App& app, int& exit_code);
 
 }  // namespace worthit::app

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
     register_import(app, exit_code);
     register_probe(app, exit_code);
     register_advise(app, exit_code);
+    register_report(app, exit_code);
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
       std::vector<std::string> names;

@@ -541,3 +541,30 @@ TEST(CliPredict, UsersGiveAConcurrencyBlock) {
   EXPECT_NE(bad.err.find("tgi"), std::string::npos) << bad.err;
 }
 }  // namespace worthit
+
+namespace worthit {
+TEST(CliReport, WritesAPageAndRejectsBadDocuments) {
+  const std::string dir = std::filesystem::temp_directory_path() / "worthit-report-cli";
+  std::filesystem::create_directories(dir);
+  Outcome r = worthit({"report", "--preset", "seed-author", "--candidates", "owned,dgx-spark", "--html", dir + "/r.html"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  std::ifstream in(dir + "/r.html");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_NE(ss.str().find("<svg "), std::string::npos);
+  r = worthit({"report", "--from-json", std::string(WORTHIT_TEST_DATA) + "/advise-sample.json", "--md", dir + "/r.md"});
+  EXPECT_EQ(r.code, 0) << describe(r);
+  std::ofstream(dir + "/bad.json") << "{\"profile\": {\"name\": \"x\"}, \"candidates\": [{\"id\": 3}]}";
+  r = worthit({"report", "--from-json", dir + "/bad.json", "--html", dir + "/bad.html"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("candidates[0].id"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/bad.html"));  // nothing half-written
+  std::ofstream(dir + "/garbage.json") << "{not json";
+  r = worthit({"report", "--from-json", dir + "/garbage.json", "--html", dir + "/g.html"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("not JSON"), std::string::npos) << r.err;
+  r = worthit({"report", "--preset", "seed-author"});
+  EXPECT_EQ(r.code, 2);
+  std::filesystem::remove_all(dir);
+}
+}  // namespace worthit
