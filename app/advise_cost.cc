@@ -119,6 +119,11 @@ Result<CostEval> eval_cost(const Env& env, const Candidate& c, const CandidateEv
   out.cost_per_mtok = r.cost_per_mtok;
   out.idle_w = pw.idle_w;
   out.load_w = pw.max_w > 0 ? in.load_w : 0.0;
+  out.power_scope = pw.scope;
+  if (c.kind == "upgrade")
+    j["notes"].push_back(fmt::format(
+        "assumes the machine has the slot, PCIe lanes and power supply for the added GPU: its "
+        "devices' maximum draw totals {:.0f} W ({})", pw.max_w, pw.scope));
   return out;
 }
 

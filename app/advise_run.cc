@@ -250,7 +250,7 @@ Result<CandidateEval> eval_candidate(Env& env, const Candidate& c, nlohmann::jso
   ev.name = c.kind == "owned" ? "your machine (" + c.sys.name + ")" : c.sys.name;
   ev.kind = c.kind;
   j = {{"id", c.id}, {"name", ev.name}, {"kind", c.kind}, {"system_spec", c.spec},
-       {"pools", pools_json(c.sys)}, {"workloads", nlohmann::json::array()},
+       {"pools", pools_json(c.sys)}, {"notes", nlohmann::json::array()}, {"workloads", nlohmann::json::array()},
        {"finetune", nlohmann::json::array()}};
   for (const auto& w : env.prof.workloads) {
     nlohmann::json wj;

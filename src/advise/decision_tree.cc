@@ -136,7 +136,9 @@ void power_branch(const Cands& cs, std::vector<TreeAnswer>& out) {
   std::sort(known.begin(), known.end(),
             [](auto* a, auto* b) { return a->cost.load_w < b->cost.load_w; });
   std::string list;
-  for (const auto* c : known) list += fmt::format("{}{}: {:.0f} W", list.empty() ? "" : "; ", c->name, c->cost.load_w);
+  for (const auto* c : known)
+    list += fmt::format("{}{}: {:.0f} W ({})", list.empty() ? "" : "; ", c->name, c->cost.load_w, c->cost.power_scope);
+  list += "; board-only figures leave out the rest of the PC (CPU, board, fans, PSU losses)";
   out.push_back({"Low power, always on, quiet?", fmt::format("{} draws least under load.", known[0]->name),
                  list});
 }

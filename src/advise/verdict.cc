@@ -132,7 +132,9 @@ Verdict judge_owned(const CandidateEval& o, double comfort) {
   for (const auto& f : o.finetune)
     (f.fits ? v.worth_it_for : v.not_worth_it_for)
         .push_back({fmt::format("fine-tuning: {} {}", f.method, f.model),
-                    fmt::format("needs {:.1f} GiB of {:.1f} GiB", f.memory_gib, f.capacity_gib)});
+                    f.devices > 1 ? fmt::format("needs {:.1f} GiB: only sharded over {} GPUs of {:.1f} GiB",
+                                                f.memory_gib, f.devices, f.capacity_gib)
+                                  : fmt::format("needs {:.1f} GiB of {:.1f} GiB", f.memory_gib, f.capacity_gib)});
   if (o.residents.known)
     (o.residents.fits ? v.worth_it_for : v.not_worth_it_for)
         .push_back({"several models at once",

@@ -54,6 +54,7 @@ struct CostEval {
   double cost_per_year = 0;  ///< amortised purchase plus electricity
   double cost_per_mtok = 0;  ///< per million generated tokens
   double idle_w = 0, load_w = 0;
+  std::string power_scope;   ///< what the watts cover ("GPU boards", "wall")
 };
 
 /// Everything computed for one candidate.
