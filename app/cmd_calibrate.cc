@@ -7,15 +7,18 @@
 #include <iostream>
 
 #include "calibrate/fitter.h"
+#include "calibrate_local.h"
 #include "common.h"
+#include "db_option.h"
 
 namespace worthit::app {
 namespace {
 
 struct CalibrateArgs {
   GlobalOptions g;
-  bool fit = false, write = false;
+  bool fit = false, write = false, from_db = false;
   int folds = 5, max_evals = 1500;
+  LocalCalibrateArgs local;
 };
 
 Efficiency start_point(const GlobalOptions& g) {
@@ -23,8 +26,12 @@ Efficiency start_point(const GlobalOptions& g) {
   return e ? *e : Efficiency{};
 }
 
-int run(const CalibrateArgs& a) {
-  if (!a.fit) return report_error(Error{"--fit", "nothing to do: pass --fit", ""});
+int run(CalibrateArgs& a) {
+  if (a.fit == a.from_db) return report_error(Error{"--fit", "pass one of --fit and --from-db", ""});
+  if (a.from_db) {
+    a.local.g = a.g;
+    return run_calibrate_local(a.local);
+  }
   if (a.folds < 2) return report_error(Error{"--folds", "must be at least 2", ""});
   int skipped = 0;
   auto samples = build_samples(data_dir(a.g), &skipped);
@@ -85,6 +92,11 @@ void register_calibrate(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("calibrate", "Fit the performance model's efficiency parameters to published measurements");
   cmd->add_flag("--fit", a->fit, "Fit to every rate in data/published (and cross-validate)");
   cmd->add_flag("--write", a->write, "Store the fitted parameters in data/calibration.toml");
+  cmd->add_flag("--from-db", a->from_db, "Fit this machine's own parameters from its stored runs and write an overlay that predict applies (docs/calibrate-local.md)");
+  add_db_option(cmd, a->local.db);
+  cmd->add_option("--system", a->local.system, "With --from-db: the system whose runs to fit (needed when several are stored)");
+  cmd->add_option("--overlay-dir", a->local.overlay_dir, "With --from-db: where overlays live (default $XDG_DATA_HOME/worthit/overlays)");
+  cmd->add_flag("--dry-run", a->local.dry_run, "With --from-db: print the residuals, do not write the overlay");
   cmd->add_option("--folds", a->folds, "Cross-validation folds (by case)")->capture_default_str();
   cmd->add_option("--max-evals", a->max_evals, "Nelder-Mead evaluations per fit")->capture_default_str();
   add_global_options(cmd, a->g);

@@ -7,6 +7,7 @@
 
 #include "calibrate/published.h"
 #include "calibrate/samples.h"
+#include "calibrate_local.h"
 #include "common.h"
 #include "fit_args.h"
 #include "model/recipe.h"
@@ -25,6 +26,8 @@ struct PredictArgs {
   int users = 1;
   std::string engine;  ///< empty: ollama for --runtime ollama, llama-server otherwise
   double comfort_tps = 15, max_ttft_s = 10;
+  bool no_overlay = false;
+  std::string overlay_dir;
 };
 
 /// `predict --users N`: the concurrency block (JSON and text).
@@ -62,7 +65,8 @@ int run(PredictArgs& a) {
     return report_error(Error{"--system", "--system and --model are required", ""});
   if (!a.workload.empty() && a.workload != "seed")
     return report_error(Error{"--workload", fmt::format("unknown workload '{}'", a.workload), "seed"});
-  auto eff = load_efficiency(data_dir(a.fit.g) + "/calibration.toml");
+  nlohmann::json overlay;
+  auto eff = efficiency_for(a.fit.g, a.fit.system, !a.no_overlay, a.overlay_dir, &overlay);
   if (!eff) return report_error(eff.error());
   auto cat = load_hw_catalog(data_dir(a.fit.g));
   if (!cat) return report_error(cat.error());
@@ -123,6 +127,7 @@ int run(PredictArgs& a) {
   nlohmann::json calib = nlohmann::json::object();
   for (const auto& prm : efficiency_params()) calib[prm.name] = e.*prm.field;
   j["calibration"] = calib;
+  j["calibration_overlay"] = overlay;
   nlohmann::json tj = nlohmann::json::array();
   for (const auto& t : tests) {
     const double r = bench_rate(m->arch, tensors, *f, t.n_prompt, t.n_gen, t.depth, ub, e);
@@ -156,6 +161,9 @@ int run(PredictArgs& a) {
     std::cout << fmt::format("power {:.0f} W while generating, {:.2f} J/token ({}{})\n", p.power_w,
                              p.energy_j_per_token, p.power_scope,
                              p.power_idle_assumed ? "; idle draw assumed" : "");
+  if (!overlay.is_null())
+    std::cout << fmt::format("calibration: this machine's overlay {} (fitted {} on its own runs)\n",
+                             overlay["file"].get<std::string>(), overlay["fitted_utc"].get<std::string>());
   for (const auto& n : j["notes"]) std::cout << "note: " << n.get<std::string>() << "\n";
   for (const auto& t : tj)
     std::cout << fmt::format("{:<16} {:10.2f} t/s\n", t["name"].get<std::string>(), t["tokens_per_s"].get<double>());
@@ -184,6 +192,8 @@ void register_predict(CLI::App& app, int& exit_code) {
   cmd->add_option("--depth", a->depth, "Tokens already in the cache before the prompt")->capture_default_str();
   cmd->add_option("--test", a->tests, "llama-bench test, repeatable: pp512, tg128, pp512+tg128, pp2048@d4096");
   cmd->add_option("--workload", a->workload, "seed: the seed's Tokyo prompt through the model's chat template (data/prompts/seed-tokyo.toml) and a 1000-token answer (the default)");
+  cmd->add_flag("--no-overlay", a->no_overlay, "Ignore this system's calibration overlay (calibrate --from-db)");
+  cmd->add_option("--overlay-dir", a->overlay_dir, "Where overlays live (default $XDG_DATA_HOME/worthit/overlays)");
   cmd->add_option("--users", a->users, "Users sending requests at once: per-user and aggregate rates, TTFT percentiles")
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--engine", a->engine, "How concurrent requests are served: ollama, llama-server, vllm (default: from --runtime)");

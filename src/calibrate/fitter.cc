@@ -145,6 +145,50 @@ Efficiency fit_efficiency(const std::vector<Sample>& samples, const Efficiency& 
   return at(start, ps, best);
 }
 
+std::vector<std::string> local_param_names(const std::vector<Sample>& samples) {
+  std::set<std::string> names = {"token_ms"};
+  for (const auto& s : samples)
+    for (const auto& d : s.fit.slots) {
+      if (!d.is_gpu) {
+        names.insert({"bw_cpu", "flops_cpu", "cpu_layer_us"});
+        continue;
+      }
+      const std::string b = backend_name(d.backend);
+      const bool uni = s.fit.pools[d.pool].kind == "unified";
+      names.insert(b == "cuda" ? (uni ? "bw_cuda_unified" : "bw_cuda_vram") : "bw_" + b);
+      names.insert("flops_" + b);
+      names.insert(d.backend == Backend::Metal ? "metal_layer_us" : "gpu_layer_us");
+    }
+  return {names.begin(), names.end()};
+}
+
+Efficiency fit_local(const std::vector<Sample>& samples, const Efficiency& start,
+                     const std::vector<std::string>& names, double weight, int max_evals) {
+  std::vector<EfficiencyParam> ps;
+  for (const auto& p : efficiency_params())
+    if (std::find(names.begin(), names.end(), p.name) != names.end()) ps.push_back(p);
+  if (ps.empty() || samples.empty()) return start;
+  Point x0;
+  for (const auto& p : ps) x0.push_back((start.*p.field - p.lo) / (p.hi - p.lo));
+  auto cost = [&](const Point& x) {
+    const Efficiency e = at(start, ps, x);
+    double sum = 0;
+    for (const auto& s : samples) {
+      const double d = std::log(predict_sample(s, e) / s.measured_tps);
+      sum += d * d;
+    }
+    double pull = 0;  // each parameter's log distance from the shipped value
+    for (const auto& p : ps) {
+      const double d = std::log(std::max(e.*p.field, 1e-12) / std::max(start.*p.field, 1e-12));
+      pull += d * d;
+    }
+    return sum / double(samples.size()) + weight * pull;
+  };
+  Point best = nelder_mead(cost, x0, max_evals, nullptr);
+  best = nelder_mead(cost, best, max_evals / 2, nullptr);
+  return at(start, ps, best);
+}
+
 Efficiency fit_power(const std::vector<Sample>& samples, const Efficiency& e) {
   std::vector<const Sample*> measured;
   // Devices without a maximum draw in the catalog give no prediction to fit.

@@ -46,6 +46,16 @@ double log_cost(const std::vector<Sample>& samples, const Efficiency& e);
 Efficiency fit_efficiency(const std::vector<Sample>& samples, const Efficiency& start,
                           int max_evals, int* evaluations = nullptr);
 
+/// The parameters that belong to the machine of `samples` (its backends' bandwidth and FLOP/s
+/// fractions, per-layer and per-token overheads): what a per-system overlay may move.
+std::vector<std::string> local_param_names(const std::vector<Sample>& samples);
+
+/// Fits only `names` from `start`, minimising the mean squared log error plus `weight` x the sum
+/// of each parameter's squared log distance from its `start` value (so that a few measurements
+/// cannot push a parameter far).
+Efficiency fit_local(const std::vector<Sample>& samples, const Efficiency& start,
+                     const std::vector<std::string>& names, double weight, int max_evals);
+
 /// Fits on all samples, then `folds`-fold cross-validation (by case) for the residuals.
 FitReport calibrate(const std::vector<Sample>& samples, const Efficiency& start, int folds,
                     int max_evals);

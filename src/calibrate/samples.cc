@@ -51,21 +51,30 @@ Result<Sample> base_sample(const Catalogs& c, const PublishedCase& pc) {
 
 Result<std::vector<Sample>> build_samples(const std::string& data_dir, int* skipped,
                                           std::vector<UnfitCase>* unfit) {
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(data_dir + "/published"))
+    if (e.path().extension() == ".toml") files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  std::vector<PublishedCase> all;
+  for (const auto& file : files) {
+    WORTHIT_TRY(cases, load_published(file));
+    all.insert(all.end(), cases.begin(), cases.end());
+  }
+  return samples_from_cases(data_dir, all, skipped, unfit);
+}
+
+Result<std::vector<Sample>> samples_from_cases(const std::string& data_dir,
+                                               const std::vector<PublishedCase>& cases, int* skipped,
+                                               std::vector<UnfitCase>* unfit) {
   Catalogs c;
   WORTHIT_TRY(hw, load_hw_catalog(data_dir));
   WORTHIT_TRY(models, load_model_catalog(data_dir + "/models"));
   WORTHIT_TRY(seed, load_seed_prompt(data_dir + "/prompts/seed-tokyo.toml"));
   c.hw = hw;
   c.models = models;
-  std::vector<std::string> files;
-  for (const auto& e : std::filesystem::directory_iterator(data_dir + "/published"))
-    if (e.path().extension() == ".toml") files.push_back(e.path().string());
-  std::sort(files.begin(), files.end());
   std::vector<Sample> out;
   int skip = 0;
-  for (const auto& file : files) {
-    WORTHIT_TRY(cases, load_published(file));
-    for (const auto& pc : cases) {
+  for (const auto& pc : cases) {
       const bool rates = !pc.bench.empty() || pc.eval_rate_tps || pc.prompt_eval_rate_tps;
       // A case measured not to fit (expect_fits = false) has no rates but is still checked.
       if (!rates && !pc.expect_fits) continue;
@@ -112,7 +121,6 @@ Result<std::vector<Sample>> build_samples(const std::string& data_dir, int* skip
         s.measured_tps = *pc.prompt_eval_rate_tps;
         out.push_back(std::move(s));
       }
-    }
   }
   if (skipped) *skipped = skip;
   return out;

@@ -41,6 +41,12 @@ struct UnfitCase {
 Result<std::vector<Sample>> build_samples(const std::string& data_dir, int* skipped,
                                           std::vector<UnfitCase>* unfit = nullptr);
 
+/// The same from cases given in memory (a results store's runs turned into cases); a case's
+/// `file` names where it came from.
+Result<std::vector<Sample>> samples_from_cases(const std::string& data_dir,
+                                               const std::vector<PublishedCase>& cases, int* skipped,
+                                               std::vector<UnfitCase>* unfit = nullptr);
+
 /// Predicted tokens/s of a sample.
 double predict_sample(const Sample& s, const Efficiency& e);
 

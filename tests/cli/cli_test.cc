@@ -15,6 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "calibrate/fitter.h"
+#include "calibrate/overlay.h"
+#include "calibrate/samples.h"
+#include "store/result_store.h"
+
 namespace worthit {
 namespace {
 
@@ -567,4 +572,114 @@ TEST(CliReport, WritesAPageAndRejectsBadDocuments) {
   EXPECT_EQ(r.code, 2);
   std::filesystem::remove_all(dir);
 }
+}  // namespace worthit
+
+namespace worthit {
+namespace {
+
+/// Runs of an RTX 4090 whose measured rates come from a known "true" efficiency (its VRAM
+/// bandwidth fraction 0.6 instead of the shipped value) with +-2% noise, as llama-bench imports.
+std::vector<measure::Run> synthetic_runs(double* truth_tg_8b) {
+  const std::string data = WORTHIT_DATA_DIR;
+  Efficiency truth = *load_efficiency(data + "/calibration.toml");
+  truth.bw_cuda_vram = 0.6;
+  truth.gpu_layer_us = 40;
+  std::vector<PublishedCase> cases;
+  int i = 0;
+  for (const char* model : {"llama-3.1-8b", "qwen3-8b", "mistral-7b", "llama-3.2-3b", "qwen2.5-7b", "phi-4"})
+    for (const char* test : {"tg128", "pp512"}) {
+      PublishedCase c;
+      c.id = "run-" + std::to_string(++i);
+      c.system = "rtx-4090";
+      c.model = model;
+      c.quant = "Q4_K_M";
+      c.runtime = "llama.cpp";
+      c.args = "-ngl 99";
+      c.bench.push_back(*parse_bench_test(test));
+      c.bench.back().tokens_per_s = 1;
+      cases.push_back(c);
+    }
+  auto samples = samples_from_cases(data, cases, nullptr);
+  EXPECT_TRUE(samples) << samples.error().message();
+  std::vector<measure::Run> runs;
+  for (size_t k = 0; k < samples->size(); ++k) {
+    const Sample& smp = (*samples)[k];
+    const double noise = 1.0 + 0.02 * ((k % 3) - 1.0);
+    const double tps = predict_sample(smp, truth) * noise;
+    if (k == 0) *truth_tg_8b = predict_sample(smp, truth);
+    measure::Run r;
+    r.source = "import:llama-bench";
+    r.system = "rtx-4090";
+    r.server = "llama-bench";
+    r.model = smp.arch.id;
+    r.model_name = smp.arch.id;
+    r.quant = "Q4_K_M";
+    r.test = smp.test;
+    r.n_prompt = smp.n_prompt;
+    r.n_gen = smp.n_gen;
+    r.started_utc = "2026-11-24T00:00:00Z";
+    r.settings = {{"llama_bench", {{"n_gpu_layers", 99}}}};
+    for (int rep = 0; rep < 2; ++rep) {
+      measure::Sample m;
+      m.rep = rep;
+      if (smp.decode) {
+        m.server.gen_tokens = smp.n_gen;
+        m.server.gen_s = double(smp.n_gen) / tps;
+      } else {
+        m.server.prompt_tokens = smp.n_prompt;
+        m.server.prompt_s = double(smp.n_prompt) / tps;
+      }
+      r.samples.push_back(m);
+    }
+    runs.push_back(r);
+  }
+  return runs;
+}
+
+}  // namespace
+
+TEST(CliCalibrateFromDb, RecoversAMachinesOwnEfficiencyAndPredictUsesIt) {
+  const auto dir = std::filesystem::temp_directory_path() / "worthit-local-cal";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string db = (dir / "results.db").string(), overlays = (dir / "overlays").string();
+  double truth = 0;
+  {
+    auto store = store::ResultStore::open(db);
+    ASSERT_TRUE(store) << store.error().message();
+    for (const auto& r : synthetic_runs(&truth)) ASSERT_TRUE(store->add_run(r));
+  }
+  Outcome r = worthit({"calibrate", "--from-db", "--db", db, "--overlay-dir", overlays, "--json"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  const nlohmann::json j = json_of(r);
+  EXPECT_EQ(j["system"], "rtx-4090");
+  EXPECT_LT(j["worst_fitted_abs_error"].get<double>(), 0.10);  // the runs it was fitted on: within 10%
+  EXPECT_GT(j["held_out"].get<int>(), 0);
+  EXPECT_EQ(j["held_out_in_range"], j["held_out"]);           // the others: inside the reported range
+  EXPECT_NEAR(j["parameters"]["bw_cuda_vram"]["fitted"].get<double>(), 0.6, 0.1);
+  ASSERT_TRUE(std::filesystem::exists(overlays + "/rtx-4090.toml"));
+  // predict applies the overlay to this system only.
+  r = worthit({"predict", "--system", "rtx-4090", "--model", "llama-3.1-8b", "--test", "tg128",
+               "--overlay-dir", overlays, "--json"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  nlohmann::json p = json_of(r);
+  ASSERT_FALSE(p["calibration_overlay"].is_null());
+  EXPECT_NEAR(p["tests"][0]["tokens_per_s"].get<double>() / truth, 1.0, 0.10);
+  r = worthit({"predict", "--system", "rtx-4090", "--model", "llama-3.1-8b", "--test", "tg128",
+               "--overlay-dir", overlays, "--no-overlay", "--json"});
+  EXPECT_TRUE(json_of(r)["calibration_overlay"].is_null());
+  r = worthit({"predict", "--system", "dgx-spark", "--model", "llama-3.1-8b", "--overlay-dir", overlays, "--json"});
+  EXPECT_TRUE(json_of(r)["calibration_overlay"].is_null());
+  // A corrupt overlay is named, with its line; nothing else is touched.
+  std::ofstream(overlays + "/rtx-4090.toml") << "system = \"rtx-4090\"\n[parameters]\nbw_cuda_vram = 7\n";
+  r = worthit({"predict", "--system", "rtx-4090", "--model", "llama-3.1-8b", "--overlay-dir", overlays});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("rtx-4090.toml:3"), std::string::npos) << r.err;
+  // A store with no runs for the system.
+  r = worthit({"calibrate", "--from-db", "--db", db, "--system", "dgx-spark", "--overlay-dir", overlays});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("no stored runs for system 'dgx-spark'"), std::string::npos) << r.err;
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace worthit
