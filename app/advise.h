@@ -19,13 +19,14 @@ struct AdviseArgs {
   std::string preset;   ///< data/profiles/<preset>.toml
   std::vector<std::string> sets;        ///< --set overrides of the profile
   std::vector<std::string> candidates;  ///< empty: the default list
+  std::string db;  ///< results store whose runs are shown as measurements (empty: the default, if it exists)
 };
 
 /// The candidates compared when --candidates is not given: the user's machine ("owned"), the
 /// seed's devices, the alternatives the seed weighs, and a cloud GPU.
 std::vector<std::string> default_candidates();
 
-/// Adds --profile, --preset and --set to a command.
+/// Adds --profile, --preset, --set and --db to a command.
 void add_profile_options(CLI::App* cmd, AdviseArgs& a);
 
 /// Builds the advise document (docs/advise-json.md).

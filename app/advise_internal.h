@@ -15,6 +15,7 @@
 #include "advise/resident.h"
 #include "advise/train_data.h"
 #include "advise/verdict.h"
+#include "measure/record.h"
 #include "perf/efficiency.h"
 
 namespace worthit::app {
@@ -29,6 +30,7 @@ struct Env {
   std::vector<FxRate> fx;
   std::vector<CloudOffer> cloud;
   std::vector<ResidentEntry> resident_catalog;
+  std::vector<measure::Run> measured;  ///< runs of the results store (empty: none)
   std::map<std::string, ModelSource> models;  ///< by "model|quant"
 };
 

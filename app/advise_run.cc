@@ -9,6 +9,7 @@
 
 #include "advise.h"
 #include "core/text.h"
+#include "db_option.h"
 #include "advise_internal.h"
 #include "advise/profile.h"
 #include "advise/train_data.h"
@@ -94,6 +95,30 @@ Result<nlohmann::json> eval_users(const Env& env, const Candidate& c, const Prof
                         {"max_comfortable_users", cr.max_comfortable_users}};
 }
 
+/// The user's own measurement of this workload on this candidate: the latest stored run of the
+/// same system, model and quantization with server-reported generation times (null when none).
+nlohmann::json measured_json(const Env& env, const Candidate& c, const ProfileWorkload& w,
+                             const std::string& quant) {
+  const measure::Run* best = nullptr;
+  for (const auto& r : env.measured)
+    if (r.system == c.spec && r.model == w.model && r.quant == quant && (!best || r.started_utc > best->started_utc))
+      best = &r;
+  if (!best) return nullptr;
+  double gen = 0, gen_s = 0, pp = 0, pp_s = 0;
+  for (const auto& s : best->samples) {
+    if (!s.ok) continue;
+    if (s.server.gen_tokens && s.server.gen_s) gen += double(*s.server.gen_tokens), gen_s += *s.server.gen_s;
+    if (s.server.prompt_tokens && s.server.prompt_s && !s.prompt_cache_hit)
+      pp += double(*s.server.prompt_tokens), pp_s += *s.server.prompt_s;
+  }
+  if (gen_s <= 0 && pp_s <= 0) return nullptr;
+  return {{"eval_rate_tps", gen_s > 0 ? nlohmann::json(gen / gen_s) : nlohmann::json(nullptr)},
+          {"prompt_eval_rate_tps", pp_s > 0 ? nlohmann::json(pp / pp_s) : nlohmann::json(nullptr)},
+          {"source", {{"kind", "measured"},
+                      {"detail", fmt::format("results store run {} ({} {}, {}, test {})", best->id.value_or(0),
+                                             best->server, best->server_build, best->started_utc, best->test)}}}};
+}
+
 /// Fits and predicts one workload on one candidate; `j` receives its JSON.
 Result<WorkloadEval> eval_workload(Env& env, const Candidate& c, const ProfileWorkload& w,
                                    nlohmann::json& j) {
@@ -161,6 +186,7 @@ Result<WorkloadEval> eval_workload(Env& env, const Candidate& c, const ProfileWo
   j["energy_j_per_token"] = p.power_w > 0 ? nlohmann::json(p.energy_j_per_token) : nlohmann::json(nullptr);
   j["tokens_per_joule"] = p.power_w > 0 ? nlohmann::json(1.0 / p.energy_j_per_token) : nlohmann::json(nullptr);
   j["source"] = {{"kind", "predicted"}, {"detail", "worthit performance model, data/calibration.toml"}};
+  j["measured"] = measured_json(env, c, w, m->quant);
   return ev;
 }
 
@@ -349,18 +375,27 @@ Result<Env> load_env(const AdviseArgs& a) {
   WORTHIT_TRY(cloud, load_cloud_catalog(dir + "/cloud"));
   WORTHIT_TRY(residents, load_resident_catalog(dir + "/resident"));
   if (auto s = resolve_residents(prof, residents); !s) return fail(s.error());
+  // Measurements of the user's own runs, when a results store exists.
+  std::vector<measure::Run> measured;
+  const std::string db_path = a.db.empty() ? store::default_db_path() : a.db;
+  if (!a.db.empty() || std::filesystem::exists(db_path)) {
+    WORTHIT_TRY(db, open_db(a.db));
+    WORTHIT_TRY(runs, db.runs(store::RunFilter{}));
+    measured = std::move(runs);
+  }
   return Env{a, std::move(cat), eff, train, std::move(prof), std::move(fx), std::move(cloud),
-             std::move(residents), {}};
+             std::move(residents), std::move(measured), {}};
 }
 
 }  // namespace
 
 std::vector<std::string> default_candidates() {
-  return {"owned", "dgx-spark", "jetson-agx-thor", "mac-mini-m4-pro-64gb", "strix-halo-128gb",
-          "owned+rtx-5090", "used:a100-80gb-pcie", "cloud:h100-sxm"};
+  return {"owned", "dgx-spark", "jetson-agx-thor", "mac-mini-m4-pro-64gb", "mac-studio-m3-ultra-96gb",
+          "strix-halo-128gb", "owned+rtx-5090", "used:a100-80gb-pcie", "cloud:h100-sxm"};
 }
 
 void add_profile_options(CLI::App* cmd, AdviseArgs& a) {
+  add_db_option(cmd, a.db);
   cmd->add_option("--profile", a.profile, "Workload profile file (docs/profiles.md)");
   cmd->add_option("--preset", a.preset, "A profile shipped in data/profiles: seed-author");
   cmd->add_option("--set", a.sets, "Override a profile value: --set workload.0.users=4 (repeatable)");

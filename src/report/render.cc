@@ -180,8 +180,8 @@ std::string seed_tables(const json& doc, Notes& notes) {
 
 std::string workload_tables(const json& doc, Notes& notes) {
   std::string s = "<h2>Every workload on every candidate</h2><table><tr><th>candidate</th><th>workload</th>"
-                  "<th>fits</th><th>eval rate t/s (80% range)</th><th>per user t/s</th><th>prompt eval t/s</th>"
-                  "<th>TTFT s</th></tr>";
+                  "<th>fits</th><th>eval rate t/s (80% range)</th><th>measured eval t/s</th><th>per user t/s</th>"
+                  "<th>prompt eval t/s</th><th>TTFT s</th></tr>";
   for (const auto& c : doc["candidates"])
     for (const auto& w : c["workloads"]) {
       const bool fits = w["fits"].get<bool>();
@@ -189,11 +189,15 @@ std::string workload_tables(const json& doc, Notes& notes) {
       std::string range;
       if (fits && w["eval_rate_tps_range"].size() == 2)
         range = fmt::format(" ({}-{})", fmt_num(w["eval_rate_tps_range"][0]), fmt_num(w["eval_rate_tps_range"][1]));
+      const json meas = w.value("measured", json());
+      const std::string measured = meas.is_object() ? fmt_num(meas.value("eval_rate_tps", json())) + " " +
+                                                          notes.cite(meas.value("source", json()))
+                                                    : "";
       s += fmt::format("<tr><td>{}</td><td>{} ({})</td><td>{}</td><td class=\"predicted\">{}{} {}</td>"
-                       "<td>{}</td><td>{}</td><td>{}</td></tr>",
+                       "<td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                        escape(c["name"].get<std::string>()), escape(w["name"].get<std::string>()),
                        escape(w["model"].get<std::string>()), fits ? "yes" : escape("no: " + w.value("reason", "")),
-                       fits ? fmt_num(w["eval_rate_tps"]) : "", range, cite,
+                       fits ? fmt_num(w["eval_rate_tps"]) : "", range, cite, measured.empty() ? "" : "measured", measured,
                        fits ? fmt_num(w["per_user_eval_rate_tps"]) : "",
                        fits ? fmt_num(w["prompt_eval_rate_tps"]) : "", fits ? fmt_num(w.value("ttft_s", json()), "{:.2f}") : "");
     }

@@ -683,3 +683,37 @@ TEST(CliCalibrateFromDb, RecoversAMachinesOwnEfficiencyAndPredictUsesIt) {
 }
 
 }  // namespace worthit
+
+namespace worthit {
+TEST(CliAdvise, ShowsTheUsersOwnMeasurementBesideThePrediction) {
+  const auto dir = std::filesystem::temp_directory_path() / "worthit-advise-db";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string db = (dir / "results.db").string();
+  {
+    auto store = store::ResultStore::open(db);
+    ASSERT_TRUE(store) << store.error().message();
+    measure::Run r;
+    r.source = "bench";
+    r.system = "seed-desktop";
+    r.server = "ollama";
+    r.model = "ministral-3-8b";
+    r.quant = "Q4_K_M";
+    r.test = "seed";
+    r.started_utc = "2026-11-24T00:00:00Z";
+    measure::Sample m;
+    m.server.gen_tokens = 1000;
+    m.server.gen_s = 1000 / 140.0;
+    r.samples.push_back(m);
+    ASSERT_TRUE(store->add_run(r));
+  }
+  const Outcome r = worthit({"advise", "--preset", "seed-author", "--candidates", "owned", "--db", db, "--json"});
+  ASSERT_EQ(r.code, 0) << describe(r);
+  const auto w = json_of(r)["candidates"][0]["workloads"][0];
+  ASSERT_TRUE(w["measured"].is_object()) << w.dump();
+  EXPECT_NEAR(w["measured"]["eval_rate_tps"].get<double>(), 140.0, 1e-6);
+  EXPECT_EQ(w["measured"]["source"]["kind"], "measured");
+  EXPECT_TRUE(json_of(r)["candidates"][0]["workloads"][1]["measured"].is_null());  // nothing stored for it
+  std::filesystem::remove_all(dir);
+}
+}  // namespace worthit
