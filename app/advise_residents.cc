@@ -81,7 +81,8 @@ Result<ResidentsEval> eval_residents(Env& env, const Candidate& c, nlohmann::jso
     needs.push_back(n);
   }
   const std::vector<ResidencyPool> pools = gpu_pools(c.sys);
-  const ResidencyResult res = place_residents(needs, pools, kDefaultStorageBps);
+  const bool known = c.sys.storage_read.has_value();
+  const ResidencyResult res = place_residents(needs, pools, known ? c.sys.storage_read->base() : kDefaultStorageBps);
   nlohmann::json models = nlohmann::json::array(), pj = nlohmann::json::array();
   for (const auto& m : res.models)
     models.push_back({{"name", m.name}, {"kind", m.kind}, {"memory_bytes", m.bytes},
@@ -96,7 +97,9 @@ Result<ResidentsEval> eval_residents(Env& env, const Candidate& c, nlohmann::jso
                     {"swap", {{"needed", !res.fits}, {"load_s", res.load_s}, {"swaps_per_hour", res.swaps_per_hour},
                               {"seconds_per_hour", res.seconds_per_hour},
                               {"storage_read_gbs", res.storage_read_bps / 1e9},
-                              {"storage_read_assumed", true}}}};
+                              {"storage_read_assumed", !known},
+                              {"storage_source", known ? c.sys.storage_source
+                                                       : "assumed: a PCIe 3.0 NVMe drive's sequential read (the system file has no [storage])"}}}};
   out.known = true;
   out.fits = res.fits;
   out.total_gib = res.total_bytes / kGiB;

@@ -29,6 +29,8 @@ struct SystemDef {
   std::optional<BytesPerSec> link_bandwidth;
   std::vector<Price> prices;
   std::optional<MeasuredHost> measured;  ///< the optional [measured] table
+  std::optional<BytesPerSec> storage_read;  ///< the optional [storage] table's `read`
+  std::string storage_source;
 };
 
 /// Devices and systems of a data directory.

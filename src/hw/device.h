@@ -140,6 +140,8 @@ struct System {
   BytesPerSec node_link_bandwidth;   ///< per direction
   std::vector<Price> prices;         ///< price of the whole system when known
   std::optional<MeasuredHost> measured;  ///< figures measured on this machine, when known
+  std::optional<BytesPerSec> storage_read;  ///< sequential read of the drive models load from
+  std::string storage_source;               ///< where storage_read comes from
 };
 
 /// Theoretical per-direction bandwidth of a PCIe link, "PCIe 4.0 x16" -> 31.5 GB/s.

@@ -120,6 +120,16 @@ Status read_system_body(TomlReader& r, SystemDef& d) {
   }
   WORTHIT_TRY(measured, read_measured_host(r));
   d.measured = measured;
+  WORTHIT_TRY(storage, r.table("storage"));
+  if (storage) {
+    WORTHIT_TRY(read, storage->quantity<BytesPerSec>("read", parse_bandwidth));
+    WORTHIT_TRY(kind, storage->opt_string("kind"));
+    WORTHIT_TRY(src, storage->string("source"));
+    if (read.base() <= 0) return fail(storage->error_at("read", "must be positive"));
+    d.storage_read = read;
+    d.storage_source = src + (kind ? " (" + *kind + ")" : "");
+    if (auto s = storage->check_unknown(); !s) return s;
+  }
   WORTHIT_TRY(device, r.opt_string("device"));
   d.device = device.value_or("");
   WORTHIT_TRY(mem, r.opt_quantity<Bytes>("memory", parse_bytes));
@@ -252,6 +262,8 @@ Result<System> resolve_def(const HwCatalog& cat, const SystemDef& d, int depth) 
   sys.source = d.sources.empty() ? d.file : d.sources.front();
   sys.measured = d.measured;
   sys.prices = d.prices;
+  sys.storage_read = d.storage_read;
+  sys.storage_source = d.storage_source;
   if (!d.nodes.empty()) {
     for (const auto& n : d.nodes) {
       WORTHIT_TRY(sub, resolve_id(cat, n, depth + 1));

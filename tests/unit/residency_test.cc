@@ -2,7 +2,11 @@
 // Several models resident at once: placement on pools and the cost of swapping.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "advise/residency.h"
+#include "hw/catalog.h"
 
 namespace worthit {
 namespace {
@@ -55,5 +59,23 @@ TEST(Residency, SwapCostIsBytesOverReadSpeedPerUse) {
   EXPECT_NE(r.reason.find("vision"), std::string::npos);
 }
 
+}  // namespace
+}  // namespace worthit
+
+namespace worthit {
+namespace {
+TEST(Residency, SystemFilesGiveTheirStorageSpeed) {
+  const auto path = std::filesystem::temp_directory_path() / "worthit-storage-sys.toml";
+  std::ofstream(path) << "id = \"box\"\ndevice = \"dgx-spark\"\n[storage]\nread = \"6.5 GB/s\"\nsource = \"test\"\n";
+  auto sys = resolve_system(*load_hw_catalog(WORTHIT_DATA_DIR), path.string());
+  ASSERT_TRUE(sys) << sys.error().message();
+  ASSERT_TRUE(sys->storage_read);
+  EXPECT_DOUBLE_EQ(sys->storage_read->base(), 6.5e9);
+  std::ofstream(path) << "id = \"box\"\ndevice = \"dgx-spark\"\n[storage]\nread = \"fast\"\nsource = \"test\"\n";
+  auto bad = resolve_system(*load_hw_catalog(WORTHIT_DATA_DIR), path.string());
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find(":4"), std::string::npos) << bad.error().message();
+  std::filesystem::remove(path);
+}
 }  // namespace
 }  // namespace worthit
