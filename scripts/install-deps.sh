@@ -7,7 +7,7 @@ PKGS=(build-essential cmake ninja-build pkg-config git
       libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev libsqlite3-dev libcpp-httplib-dev
       libgtest-dev libgmock-dev libbenchmark-dev
       clang libclang-rt-14-dev
-      chromium)   # the report's browser test (tests/browser/report_chromium.sh)
+      chromium fonts-dejavu-core)   # the report's browser test (tests/browser/report_chromium.sh)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
